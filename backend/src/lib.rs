@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod embedded_postgres;
+pub mod http;
+pub mod platform;
+pub mod store;
+pub mod telemetry;
