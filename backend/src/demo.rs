@@ -97,20 +97,90 @@ pub const ORGANISATIONS: &[DemoOrganisation] = &[
 ];
 
 pub const PEOPLE: &[DemoPerson] = &[
-    DemoPerson { email: "anna.maker@rhein-valley.example", display_name: "Anna Maker", organisation: "importer", roles: &[Role::ApplicantMaker] },
-    DemoPerson { email: "ben.checker@rhein-valley.example", display_name: "Ben Checker", organisation: "importer", roles: &[Role::ApplicantChecker] },
-    DemoPerson { email: "carla.admin@rhein-valley.example", display_name: "Carla Admin", organisation: "importer", roles: &[Role::CorporateAdministrator] },
-    DemoPerson { email: "dev.exporter@lioncity.example", display_name: "Dev Exporter", organisation: "exporter", roles: &[Role::BeneficiaryUser] },
-    DemoPerson { email: "elin.admin@lioncity.example", display_name: "Elin Admin", organisation: "exporter", roles: &[Role::CorporateAdministrator] },
-    DemoPerson { email: "hanna.maker@hmbk.example", display_name: "Hanna Maker", organisation: "issuing-bank", roles: &[Role::BankMaker] },
-    DemoPerson { email: "henrik.checker@hmbk.example", display_name: "Henrik Checker", organisation: "issuing-bank", roles: &[Role::BankChecker] },
-    DemoPerson { email: "hilde.checker@hmbk.example", display_name: "Hilde Checker", organisation: "issuing-bank", roles: &[Role::BankChecker] },
-    DemoPerson { email: "hugo.admin@hmbk.example", display_name: "Hugo Admin", organisation: "issuing-bank", roles: &[Role::BankAdministrator] },
-    DemoPerson { email: "sam.maker@stcm.example", display_name: "Sam Maker", organisation: "advising-bank", roles: &[Role::BankMaker] },
-    DemoPerson { email: "siti.checker@stcm.example", display_name: "Siti Checker", organisation: "advising-bank", roles: &[Role::BankChecker] },
-    DemoPerson { email: "sean.admin@stcm.example", display_name: "Sean Admin", organisation: "advising-bank", roles: &[Role::BankAdministrator] },
-    DemoPerson { email: "rita.reader@supervisor.example", display_name: "Rita Reader", organisation: "regulator", roles: &[Role::Regulator] },
-    DemoPerson { email: "otto.ops@operator.example", display_name: "Otto Ops", organisation: "operator", roles: &[Role::Operator] },
+    DemoPerson {
+        email: "anna.maker@rhein-valley.example",
+        display_name: "Anna Maker",
+        organisation: "importer",
+        roles: &[Role::ApplicantMaker],
+    },
+    DemoPerson {
+        email: "ben.checker@rhein-valley.example",
+        display_name: "Ben Checker",
+        organisation: "importer",
+        roles: &[Role::ApplicantChecker],
+    },
+    DemoPerson {
+        email: "carla.admin@rhein-valley.example",
+        display_name: "Carla Admin",
+        organisation: "importer",
+        roles: &[Role::CorporateAdministrator],
+    },
+    DemoPerson {
+        email: "dev.exporter@lioncity.example",
+        display_name: "Dev Exporter",
+        organisation: "exporter",
+        roles: &[Role::BeneficiaryUser],
+    },
+    DemoPerson {
+        email: "elin.admin@lioncity.example",
+        display_name: "Elin Admin",
+        organisation: "exporter",
+        roles: &[Role::CorporateAdministrator],
+    },
+    DemoPerson {
+        email: "hanna.maker@hmbk.example",
+        display_name: "Hanna Maker",
+        organisation: "issuing-bank",
+        roles: &[Role::BankMaker],
+    },
+    DemoPerson {
+        email: "henrik.checker@hmbk.example",
+        display_name: "Henrik Checker",
+        organisation: "issuing-bank",
+        roles: &[Role::BankChecker],
+    },
+    DemoPerson {
+        email: "hilde.checker@hmbk.example",
+        display_name: "Hilde Checker",
+        organisation: "issuing-bank",
+        roles: &[Role::BankChecker],
+    },
+    DemoPerson {
+        email: "hugo.admin@hmbk.example",
+        display_name: "Hugo Admin",
+        organisation: "issuing-bank",
+        roles: &[Role::BankAdministrator],
+    },
+    DemoPerson {
+        email: "sam.maker@stcm.example",
+        display_name: "Sam Maker",
+        organisation: "advising-bank",
+        roles: &[Role::BankMaker],
+    },
+    DemoPerson {
+        email: "siti.checker@stcm.example",
+        display_name: "Siti Checker",
+        organisation: "advising-bank",
+        roles: &[Role::BankChecker],
+    },
+    DemoPerson {
+        email: "sean.admin@stcm.example",
+        display_name: "Sean Admin",
+        organisation: "advising-bank",
+        roles: &[Role::BankAdministrator],
+    },
+    DemoPerson {
+        email: "rita.reader@supervisor.example",
+        display_name: "Rita Reader",
+        organisation: "regulator",
+        roles: &[Role::Regulator],
+    },
+    DemoPerson {
+        email: "otto.ops@operator.example",
+        display_name: "Otto Ops",
+        organisation: "operator",
+        roles: &[Role::Operator],
+    },
 ];
 
 /// What seeding wrote (zero on a second run).
@@ -131,39 +201,42 @@ pub fn person_id(email: &str) -> Uuid {
 
 /// Writes the demo network in one transaction.
 pub async fn seed(connection: &mut AsyncPgConnection) -> Result<SeedReport> {
-    let organisations = ORGANISATIONS.iter().map(organisation_row).collect::<Result<Vec<_>>>()?;
+    let organisations = ORGANISATIONS
+        .iter()
+        .map(organisation_row)
+        .collect::<Result<Vec<_>>>()?;
     connection
         .transaction::<_, anyhow::Error, _>(async |connection| {
-            {
-                for (calendar, holidays) in calendars()? {
-                    store::put_calendar(connection, &calendar, &holidays).await?;
-                }
-                let mut report = SeedReport::default();
-                for organisation in &organisations {
-                    report.organisations_added += usize::from(store::insert_organisation(connection, organisation).await?);
-                }
-                let now = Utc::now();
-                for person in PEOPLE {
-                    let user = User {
-                        id: person_id(person.email),
-                        email: person.email.into(),
-                        display_name: person.display_name.into(),
-                        idp_subject: None,
-                        created_at: now,
-                    };
-                    report.people_added += usize::from(store::insert_user(connection, &user).await?);
-                    for role in person.roles {
-                        let membership = Membership {
-                            user_id: user.id,
-                            organisation_id: organisation_id(person.organisation),
-                            role: role.as_str().into(),
-                            granted_at: now,
-                        };
-                        report.memberships_added += usize::from(store::insert_membership(connection, &membership).await?);
-                    }
-                }
-                Ok(report)
+            for (calendar, holidays) in calendars()? {
+                store::put_calendar(connection, &calendar, &holidays).await?;
             }
+            let mut report = SeedReport::default();
+            for organisation in &organisations {
+                report.organisations_added +=
+                    usize::from(store::insert_organisation(connection, organisation).await?);
+            }
+            let now = Utc::now();
+            for person in PEOPLE {
+                let user = User {
+                    id: person_id(person.email),
+                    email: person.email.into(),
+                    display_name: person.display_name.into(),
+                    idp_subject: None,
+                    created_at: now,
+                };
+                report.people_added += usize::from(store::insert_user(connection, &user).await?);
+                for role in person.roles {
+                    let membership = Membership {
+                        user_id: user.id,
+                        organisation_id: organisation_id(person.organisation),
+                        role: role.as_str().into(),
+                        granted_at: now,
+                    };
+                    report.memberships_added +=
+                        usize::from(store::insert_membership(connection, &membership).await?);
+                }
+            }
+            Ok(report)
         })
         .await
         .context("seeding the demo network")
@@ -233,11 +306,19 @@ fn calendars() -> Result<Vec<(Calendar, Vec<Holiday>)>> {
         ("2027-10-28", "Deepavali"),
         ("2027-12-27", "Christmas Day (observed)"),
     ];
-    let build = |code: &str, name: &str, time_zone: &str, days: &[(&str, &str)]| -> Result<(Calendar, Vec<Holiday>)> {
+    let build = |code: &str,
+                 name: &str,
+                 time_zone: &str,
+                 days: &[(&str, &str)]|
+     -> Result<(Calendar, Vec<Holiday>)> {
         let holidays = days
             .iter()
             .map(|(day, name)| {
-                Ok(Holiday { calendar_code: code.into(), holiday: day.parse::<NaiveDate>()?, name: (*name).into() })
+                Ok(Holiday {
+                    calendar_code: code.into(),
+                    holiday: day.parse::<NaiveDate>()?,
+                    name: (*name).into(),
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         let calendar = Calendar {
@@ -252,7 +333,17 @@ fn calendars() -> Result<Vec<(Calendar, Vec<Holiday>)>> {
         Ok((calendar, holidays))
     };
     Ok(vec![
-        build("DE-FF", "Frankfurt am Main banking days (demo)", "Europe/Berlin", frankfurt)?,
-        build("SG", "Singapore banking days (demo)", "Asia/Singapore", singapore)?,
+        build(
+            "DE-FF",
+            "Frankfurt am Main banking days (demo)",
+            "Europe/Berlin",
+            frankfurt,
+        )?,
+        build(
+            "SG",
+            "Singapore banking days (demo)",
+            "Asia/Singapore",
+            singapore,
+        )?,
     ])
 }

@@ -104,10 +104,15 @@ impl Cluster {
         if !pgdata.join("PG_VERSION").is_file() {
             tracing::info!(pgdata = %pgdata.display(), "creating PostgreSQL cluster");
             let mut initdb = Command::new(bin_dir.join("initdb"));
-            initdb
-                .arg("-D")
-                .arg(&pgdata)
-                .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C"]);
+            initdb.arg("-D").arg(&pgdata).args([
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]);
             if options.no_sync {
                 initdb.arg("--no-sync");
             }
@@ -137,7 +142,12 @@ impl Cluster {
             .arg(&socket_dir)
             .arg("-p")
             .arg(PORT.to_string())
-            .args(["-c", "listen_addresses=", "-c", "unix_socket_permissions=0700"]);
+            .args([
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "unix_socket_permissions=0700",
+            ]);
         for (name, value) in &options.server_settings {
             server.arg("-c").arg(format!("{name}={value}"));
         }
@@ -275,10 +285,10 @@ impl Drop for Cluster {
 }
 
 fn signal_server(pid: Pid, signal: Signal) {
-    if let Err(error) = kill(pid, signal) {
-        if error != nix::errno::Errno::ESRCH {
-            tracing::warn!(%error, ?signal, "signalling PostgreSQL");
-        }
+    if let Err(error) = kill(pid, signal)
+        && error != nix::errno::Errno::ESRCH
+    {
+        tracing::warn!(%error, ?signal, "signalling PostgreSQL");
     }
 }
 
@@ -307,7 +317,7 @@ pub fn find_bin_dir(explicit: Option<&Path>) -> Result<PathBuf> {
             Some((major, entry.path().join("bin")))
         })
         .collect();
-    majors.sort_by(|a, b| b.0.cmp(&a.0));
+    majors.sort_by_key(|(major, _)| std::cmp::Reverse(*major));
     majors
         .into_iter()
         .map(|(_, dir)| dir)
@@ -353,9 +363,8 @@ fn stop_with_parent(command: &mut Command) {
     // SAFETY: the hook runs in the forked child before exec and only makes
     // the async-signal-safe prctl(2) system call; it allocates nothing.
     unsafe {
-        command.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(io::Error::from)
-        });
+        command
+            .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(io::Error::from));
     }
 }
 
@@ -445,7 +454,10 @@ mod tests {
 
     #[test]
     fn socket_paths_are_encoded_for_the_url() {
-        assert_eq!(encode_query_value("/tmp/lcp data/run"), "/tmp/lcp%20data/run");
+        assert_eq!(
+            encode_query_value("/tmp/lcp data/run"),
+            "/tmp/lcp%20data/run"
+        );
         assert_eq!(encode_query_value("/a&b=c"), "/a%26b%3Dc");
     }
 

@@ -26,13 +26,19 @@ pub struct Database {
 impl Database {
     pub async fn open(settings: &Settings) -> Result<Self> {
         if let Some(url) = &settings.database_url {
-            return Ok(Self { url: url.clone(), cluster: None });
+            return Ok(Self {
+                url: url.clone(),
+                cluster: None,
+            });
         }
         let options = ClusterOptions::new(&settings.data_dir, settings.pg_bin.clone());
         let cluster = tokio::task::spawn_blocking(move || Cluster::start(&options))
             .await
             .context("starting the embedded PostgreSQL cluster")??;
-        let database = Self { url: cluster.url(EMBEDDED_DATABASE).into(), cluster: Some(cluster) };
+        let database = Self {
+            url: cluster.url(EMBEDDED_DATABASE).into(),
+            cluster: Some(cluster),
+        };
         store::ensure_database(&database.cluster_url("postgres"), EMBEDDED_DATABASE).await?;
         Ok(database)
     }
@@ -42,13 +48,19 @@ impl Database {
     }
 
     fn cluster_url(&self, database: &str) -> SecretString {
-        self.cluster.as_ref().map(|c| c.url(database)).unwrap_or_default().into()
+        self.cluster
+            .as_ref()
+            .map(|c| c.url(database))
+            .unwrap_or_default()
+            .into()
     }
 
     /// Stops the private cluster, if there is one.
     pub async fn close(self) -> Result<()> {
         if let Some(cluster) = self.cluster {
-            tokio::task::spawn_blocking(move || cluster.stop()).await.context("stopping PostgreSQL")??;
+            tokio::task::spawn_blocking(move || cluster.stop())
+                .await
+                .context("stopping PostgreSQL")??;
         }
         Ok(())
     }
@@ -98,7 +110,10 @@ async fn run_with(settings: &Settings, mode: Mode, database: &Database) -> Resul
     }
 
     let pool = store::pool(&database.url, settings.db_pool_size)?;
-    let state = AppState { pool, metrics: Metrics::new()? };
+    let state = AppState {
+        pool,
+        metrics: Metrics::new()?,
+    };
     let (listener, address) = http::bind(settings.listen)?;
     let options = ServerOptions {
         frontend_dir: settings.frontend_dir.clone(),
@@ -131,7 +146,11 @@ async fn run_with(settings: &Settings, mode: Mode, database: &Database) -> Resul
 
 #[allow(clippy::print_stdout)]
 fn print_demo_banner(address: std::net::SocketAddr) {
-    let host = if address.ip().is_unspecified() { "127.0.0.1".to_owned() } else { address.ip().to_string() };
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        address.ip().to_string()
+    };
     let base = format!("http://{host}:{}", address.port());
     println!();
     println!("  Letter of Credit Platform (demo) is running.");
@@ -147,7 +166,12 @@ fn print_demo_banner(address: std::net::SocketAddr) {
             .find(|o| o.key == person.organisation)
             .map_or("", |o| o.legal_name);
         let roles: Vec<&str> = person.roles.iter().map(|r| r.as_str()).collect();
-        println!("    {:<36} {:<24} {}", person.email, roles.join(", "), organisation);
+        println!(
+            "    {:<36} {:<24} {}",
+            person.email,
+            roles.join(", "),
+            organisation
+        );
     }
     println!();
     println!("  Stop with Ctrl-C; data stays in the data directory for the next start.");

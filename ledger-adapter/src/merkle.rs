@@ -42,10 +42,7 @@ pub fn root_from_leaf_hashes(leaves: &[Hash]) -> Hash {
         _ => {
             let split = largest_power_of_two_below(leaves.len());
             let (left, right) = leaves.split_at(split);
-            node_hash(
-                &root_from_leaf_hashes(left),
-                &root_from_leaf_hashes(right),
-            )
+            node_hash(&root_from_leaf_hashes(left), &root_from_leaf_hashes(right))
         }
     }
 }
@@ -59,8 +56,8 @@ pub fn root<E: AsRef<[u8]>>(entries: &[E]) -> Hash {
 /// The largest power of two `k` with `k < n`, for `n >= 2`.
 fn largest_power_of_two_below(n: usize) -> usize {
     debug_assert!(n >= 2);
-    let k = (n - 1).next_power_of_two();
-    if k == n { k / 2 } else { k.max(1) }
+    // the highest set bit of n - 1
+    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
 }
 
 #[cfg(test)]
@@ -125,6 +122,23 @@ mod tests {
         let mut concatenated = a.to_vec();
         concatenated.extend_from_slice(&b);
         assert_ne!(leaf_hash(&concatenated), node_hash(&a, &b));
+    }
+
+    #[test]
+    fn the_split_is_the_largest_power_of_two_below_the_size() {
+        let expected = [
+            (2, 1),
+            (3, 2),
+            (4, 2),
+            (5, 4),
+            (6, 4),
+            (8, 4),
+            (9, 8),
+            (1000, 512),
+        ];
+        for (n, k) in expected {
+            assert_eq!(largest_power_of_two_below(n), k, "n = {n}");
+        }
     }
 
     proptest! {

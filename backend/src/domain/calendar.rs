@@ -24,14 +24,18 @@ pub struct BankingCalendar {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("calendar {code} knows its holidays only from {covered_from} to {covered_until}; {date} is outside")]
+    #[error(
+        "calendar {code} knows its holidays only from {covered_from} to {covered_until}; {date} is outside"
+    )]
     NotCovered {
         code: String,
         date: NaiveDate,
         covered_from: NaiveDate,
         covered_until: NaiveDate,
     },
-    #[error("weekend days are ISO weekday numbers 1 (Monday) to 7 (Sunday), and at least one day of the week must be a working day")]
+    #[error(
+        "weekend days are ISO weekday numbers 1 (Monday) to 7 (Sunday), and at least one day of the week must be a working day"
+    )]
     InvalidWeekend,
     #[error("a calendar's coverage must start on or before it ends")]
     InvalidCoverage,
@@ -49,7 +53,9 @@ impl BankingCalendar {
         let mut weekend = [false; 7];
         for &day in weekend_days {
             let index = usize::try_from(day - 1).map_err(|_| CalendarError::InvalidWeekend)?;
-            *weekend.get_mut(index).ok_or(CalendarError::InvalidWeekend)? = true;
+            *weekend
+                .get_mut(index)
+                .ok_or(CalendarError::InvalidWeekend)? = true;
         }
         if weekend.iter().all(|&closed| closed) {
             return Err(CalendarError::InvalidWeekend);
@@ -82,7 +88,10 @@ impl BankingCalendar {
 
     /// `date` itself if it is a banking day, otherwise the first banking day
     /// after it (UCP 600 art. 29(a)).
-    pub fn next_banking_day_on_or_after(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    pub fn next_banking_day_on_or_after(
+        &self,
+        date: NaiveDate,
+    ) -> Result<NaiveDate, CalendarError> {
         let mut day = date;
         while !self.is_banking_day(day)? {
             day = self.day_after(day)?;
@@ -93,7 +102,11 @@ impl BankingCalendar {
     /// The `count`-th banking day following `date`, not counting `date`
     /// itself (UCP 600 art. 14(b): "a maximum of five banking days following
     /// the day of presentation").
-    pub fn add_banking_days(&self, date: NaiveDate, count: u32) -> Result<NaiveDate, CalendarError> {
+    pub fn add_banking_days(
+        &self,
+        date: NaiveDate,
+        count: u32,
+    ) -> Result<NaiveDate, CalendarError> {
         self.check_covered(date)?;
         let mut day = date;
         let mut remaining = count;
@@ -108,7 +121,11 @@ impl BankingCalendar {
 
     /// Banking days after `from` up to and including `to` (zero when `to` is
     /// not after `from`): "banking days left" until a deadline.
-    pub fn banking_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    pub fn banking_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
         let mut count = 0;
         let mut day = from;
         while day < to {
@@ -121,7 +138,9 @@ impl BankingCalendar {
     }
 
     fn day_after(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
-        let next = date.checked_add_days(Days::new(1)).ok_or_else(|| self.not_covered(date))?;
+        let next = date
+            .checked_add_days(Days::new(1))
+            .ok_or_else(|| self.not_covered(date))?;
         self.check_covered(next)?;
         Ok(next)
     }
@@ -158,7 +177,14 @@ mod tests {
         BankingCalendar::new(
             "DE-FF",
             &[6, 7],
-            ["2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31", "2027-01-01"].map(date),
+            [
+                "2026-12-24",
+                "2026-12-25",
+                "2026-12-26",
+                "2026-12-31",
+                "2027-01-01",
+            ]
+            .map(date),
             date("2026-01-01"),
             date("2027-12-31"),
         )
@@ -174,23 +200,41 @@ mod tests {
     fn ucp600_art14b_examination_ends_on_the_fifth_banking_day_following_presentation() {
         // presented Thursday 17 Dec: Fri 18, Mon 21, Tue 22, Wed 23, then
         // the holidays and the weekend, so the fifth is Monday 28 Dec
-        assert_eq!(frankfurt().add_banking_days(date("2026-12-17"), 5), Ok(date("2026-12-28")));
+        assert_eq!(
+            frankfurt().add_banking_days(date("2026-12-17"), 5),
+            Ok(date("2026-12-28"))
+        );
     }
 
     #[test]
     fn ucp600_art14b_the_day_of_presentation_is_not_counted() {
-        assert_eq!(frankfurt().add_banking_days(date("2026-03-02"), 1), Ok(date("2026-03-03")));
-        assert_eq!(frankfurt().add_banking_days(date("2026-03-02"), 0), Ok(date("2026-03-02")));
+        assert_eq!(
+            frankfurt().add_banking_days(date("2026-03-02"), 1),
+            Ok(date("2026-03-03"))
+        );
+        assert_eq!(
+            frankfurt().add_banking_days(date("2026-03-02"), 0),
+            Ok(date("2026-03-02"))
+        );
     }
 
     #[test]
     fn ucp600_art29a_expiry_on_a_closed_day_moves_to_the_next_banking_day() {
         // Saturday 26 Dec (also a holiday) -> Monday 28 Dec
-        assert_eq!(frankfurt().next_banking_day_on_or_after(date("2026-12-26")), Ok(date("2026-12-28")));
+        assert_eq!(
+            frankfurt().next_banking_day_on_or_after(date("2026-12-26")),
+            Ok(date("2026-12-28"))
+        );
         // 31 Dec holiday, 1 Jan holiday, then a weekend -> Monday 4 Jan
-        assert_eq!(frankfurt().next_banking_day_on_or_after(date("2026-12-31")), Ok(date("2027-01-04")));
+        assert_eq!(
+            frankfurt().next_banking_day_on_or_after(date("2026-12-31")),
+            Ok(date("2027-01-04"))
+        );
         // a banking day stays as it is
-        assert_eq!(frankfurt().next_banking_day_on_or_after(date("2026-12-23")), Ok(date("2026-12-23")));
+        assert_eq!(
+            frankfurt().next_banking_day_on_or_after(date("2026-12-23")),
+            Ok(date("2026-12-23"))
+        );
     }
 
     #[test]
@@ -199,22 +243,36 @@ mod tests {
         assert_eq!(gulf.is_banking_day(date("2026-11-20")), Ok(false)); // Friday
         assert_eq!(gulf.is_banking_day(date("2026-11-22")), Ok(true)); // Sunday
         // presented Thursday 19 Nov: Sun 22, Mon 23, Tue 24, Wed 25, Thu 26
-        assert_eq!(gulf.add_banking_days(date("2026-11-19"), 5), Ok(date("2026-11-26")));
+        assert_eq!(
+            gulf.add_banking_days(date("2026-11-19"), 5),
+            Ok(date("2026-11-26"))
+        );
     }
 
     #[test]
     fn counting_past_the_known_holidays_is_refused_not_guessed() {
         let error = gulf().add_banking_days(date("2026-12-28"), 5).unwrap_err();
-        assert!(matches!(error, CalendarError::NotCovered { date, .. } if date == self::date("2027-01-01")));
+        assert!(
+            matches!(error, CalendarError::NotCovered { date, .. } if date == self::date("2027-01-01"))
+        );
         assert!(gulf().is_banking_day(date("2025-12-31")).is_err());
     }
 
     #[test]
     fn banking_days_left_until_a_deadline() {
         let cal = frankfurt();
-        assert_eq!(cal.banking_days_between(date("2026-12-22"), date("2026-12-28")), Ok(2));
-        assert_eq!(cal.banking_days_between(date("2026-12-28"), date("2026-12-28")), Ok(0));
-        assert_eq!(cal.banking_days_between(date("2026-12-29"), date("2026-12-28")), Ok(0));
+        assert_eq!(
+            cal.banking_days_between(date("2026-12-22"), date("2026-12-28")),
+            Ok(2)
+        );
+        assert_eq!(
+            cal.banking_days_between(date("2026-12-28"), date("2026-12-28")),
+            Ok(0)
+        );
+        assert_eq!(
+            cal.banking_days_between(date("2026-12-29"), date("2026-12-28")),
+            Ok(0)
+        );
     }
 
     #[test]

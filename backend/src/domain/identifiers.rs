@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentifierError {
-    #[error("a BIC is 8 or 11 characters: 4 letters (institution), 2 letters (country), 2 letters or digits (location), optionally 3 letters or digits (branch) (ISO 9362)")]
+    #[error(
+        "a BIC is 8 or 11 characters: 4 letters (institution), 2 letters (country), 2 letters or digits (location), optionally 3 letters or digits (branch) (ISO 9362)"
+    )]
     BicFormat,
     #[error("an LEI is 18 letters or digits followed by 2 check digits (ISO 17442)")]
     LeiFormat,
@@ -159,7 +161,14 @@ mod tests {
 
     #[test]
     fn iso_9362_malformed_bics_are_refused() {
-        for bad in ["DEUTDEF", "DEUTDEFF5", "deutdeff", "DEU1DEFF", "DEUTD3FF", "DEUTDEFF50!"] {
+        for bad in [
+            "DEUTDEF",
+            "DEUTDEFF5",
+            "deutdeff",
+            "DEU1DEFF",
+            "DEUTD3FF",
+            "DEUTDEFF50!",
+        ] {
             assert_eq!(Bic::parse(bad), Err(IdentifierError::BicFormat), "{bad}");
         }
     }
@@ -167,15 +176,25 @@ mod tests {
     #[test]
     fn iso_17442_published_leis_pass_the_check_digits() {
         // LEIs as published in the global LEI index
-        for lei in ["5493001KJTIIGC8Y1R12", "7LTWFZYICNSX8D621K86", "529900T8BM49AURSDO55"] {
+        for lei in [
+            "5493001KJTIIGC8Y1R12",
+            "7LTWFZYICNSX8D621K86",
+            "529900T8BM49AURSDO55",
+        ] {
             assert!(Lei::parse(lei).is_ok(), "{lei}");
         }
     }
 
     #[test]
     fn iso_17442_a_changed_character_breaks_the_check_digits() {
-        assert_eq!(Lei::parse("5493001KJTIIGC8Y1R13"), Err(IdentifierError::LeiCheckDigits));
-        assert_eq!(Lei::parse("5493001KJTIIGC8Y1R1"), Err(IdentifierError::LeiFormat));
+        assert_eq!(
+            Lei::parse("5493001KJTIIGC8Y1R13"),
+            Err(IdentifierError::LeiCheckDigits)
+        );
+        assert_eq!(
+            Lei::parse("5493001KJTIIGC8Y1R1"),
+            Err(IdentifierError::LeiFormat)
+        );
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct UnknownName {
 }
 
 impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 4] = [Self::Bank, Self::Corporate, Self::Regulator, Self::Operator];
+    pub const ALL: [OrganisationKind; 4] =
+        [Self::Bank, Self::Corporate, Self::Regulator, Self::Operator];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -108,7 +109,10 @@ macro_rules! named_enum {
                 Self::ALL
                     .into_iter()
                     .find(|v| v.as_str() == s)
-                    .ok_or_else(|| UnknownName { what: $what, value: s.to_owned() })
+                    .ok_or_else(|| UnknownName {
+                        what: $what,
+                        value: s.to_owned(),
+                    })
             }
         }
     };
@@ -136,8 +140,17 @@ mod tests {
 
     #[test]
     fn bank_roles_sit_at_banks_and_applicant_roles_at_corporates() {
-        assert_eq!(Role::BankChecker.organisation_kind(), OrganisationKind::Bank);
-        assert_eq!(Role::ApplicantChecker.organisation_kind(), OrganisationKind::Corporate);
-        assert_eq!(Role::Regulator.organisation_kind(), OrganisationKind::Regulator);
+        assert_eq!(
+            Role::BankChecker.organisation_kind(),
+            OrganisationKind::Bank
+        );
+        assert_eq!(
+            Role::ApplicantChecker.organisation_kind(),
+            OrganisationKind::Corporate
+        );
+        assert_eq!(
+            Role::Regulator.organisation_kind(),
+            OrganisationKind::Regulator
+        );
     }
 }

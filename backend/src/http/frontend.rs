@@ -36,7 +36,8 @@ impl WebUi {
 }
 
 fn dir_display(dir: Option<&Path>) -> String {
-    dir.map(|d| d.display().to_string()).unwrap_or_else(|| "(missing)".into())
+    dir.map(|d| d.display().to_string())
+        .unwrap_or_else(|| "(missing)".into())
 }
 
 /// What a path that matched no route and no file gets.

@@ -42,7 +42,10 @@ pub struct Readiness {
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 /// The replica can serve: the database answers and every migration this
@@ -61,10 +64,13 @@ pub async fn readyz(state: Data<AppState>) -> Result<Json<Readiness>, ApiError> 
             tracing::warn!(%error, "readiness: no database connection");
             ApiError::NotReady("The database is unreachable.".into())
         })?;
-        diesel::sql_query("SELECT 1").execute(&mut connection).await.map_err(|error| {
-            tracing::warn!(%error, "readiness: database query failed");
-            ApiError::NotReady("The database does not answer queries.".into())
-        })?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut connection)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "readiness: database query failed");
+                ApiError::NotReady("The database does not answer queries.".into())
+            })?;
         let migrations = store::migration_state(&mut connection).await?;
         if !migrations.pending.is_empty() {
             return Err(ApiError::NotReady(format!(
@@ -72,11 +78,21 @@ pub async fn readyz(state: Data<AppState>) -> Result<Json<Readiness>, ApiError> 
                 migrations.pending.join(", ")
             )));
         }
-        Ok(Json(Readiness { status: "ready", checks: ReadinessChecks { database: "ok", migrations: "ok" } }))
+        Ok(Json(Readiness {
+            status: "ready",
+            checks: ReadinessChecks {
+                database: "ok",
+                migrations: "ok",
+            },
+        }))
     };
     tokio::time::timeout(READINESS_TIMEOUT, check)
         .await
-        .unwrap_or_else(|_| Err(ApiError::NotReady("The database did not answer in time.".into())))
+        .unwrap_or_else(|_| {
+            Err(ApiError::NotReady(
+                "The database did not answer in time.".into(),
+            ))
+        })
 }
 
 /// Prometheus metrics: HTTP requests by route, method and status, their
@@ -88,5 +104,7 @@ pub async fn readyz(state: Data<AppState>) -> Result<Json<Readiness>, ApiError> 
 #[get("/metrics")]
 pub async fn metrics(state: Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = state.metrics.render(&state.pool)?;
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body))
 }

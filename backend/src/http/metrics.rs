@@ -2,7 +2,9 @@
 //! HTTP middleware (labelled by route pattern, never by raw path, so ids do
 //! not explode the series); pool gauges are read when scraped.
 
-use actix_web_prom::{ActixMetricsConfiguration, LabelsConfiguration, PrometheusMetrics, PrometheusMetricsBuilder};
+use actix_web_prom::{
+    ActixMetricsConfiguration, LabelsConfiguration, PrometheusMetrics, PrometheusMetricsBuilder,
+};
 use anyhow::{Context, Result, anyhow};
 use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
 
@@ -38,14 +40,28 @@ impl Metrics {
             .map_err(|error| anyhow!("building HTTP metrics: {error}"))?;
         let gauge = |name: &str, help: &str| -> Result<IntGauge> {
             let gauge = IntGauge::new(name, help).context("creating a gauge")?;
-            registry.register(Box::new(gauge.clone())).context("registering a gauge")?;
+            registry
+                .register(Box::new(gauge.clone()))
+                .context("registering a gauge")?;
             Ok(gauge)
         };
         Ok(Self {
-            pool_max: gauge("lcp_db_pool_max_connections", "Most connections the pool may open")?,
-            pool_open: gauge("lcp_db_pool_open_connections", "Connections the pool holds open")?,
-            pool_idle: gauge("lcp_db_pool_idle_connections", "Open connections not in use")?,
-            pool_waiting: gauge("lcp_db_pool_waiting_requests", "Requests waiting for a connection")?,
+            pool_max: gauge(
+                "lcp_db_pool_max_connections",
+                "Most connections the pool may open",
+            )?,
+            pool_open: gauge(
+                "lcp_db_pool_open_connections",
+                "Connections the pool holds open",
+            )?,
+            pool_idle: gauge(
+                "lcp_db_pool_idle_connections",
+                "Open connections not in use",
+            )?,
+            pool_waiting: gauge(
+                "lcp_db_pool_waiting_requests",
+                "Requests waiting for a connection",
+            )?,
             registry,
             http,
         })

@@ -24,10 +24,10 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
 use self::frontend::WebUi;
-use std::fmt;
 use self::metrics::Metrics;
 use self::problem::ApiError;
 use crate::store::DbPool;
+use std::fmt;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -38,7 +38,9 @@ pub struct AppState {
 
 impl fmt::Debug for AppState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppState").field("pool", &self.pool.status()).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
     }
 }
 
@@ -90,7 +92,9 @@ pub fn server(listener: TcpListener, state: AppState, options: &ServerOptions) -
             .route(
                 "/api/docs",
                 web::get().to(|| async {
-                    HttpResponse::PermanentRedirect().insert_header(("location", "/api/docs/")).finish()
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("location", "/api/docs/"))
+                        .finish()
                 }),
             );
         let app = match web_ui.files() {
@@ -138,13 +142,19 @@ async fn request_id_header(
     let request_id = request.extensions().get::<RequestId>().copied();
     let mut response = next.call(request).await?;
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), id);
     }
     Ok(response)
 }
 
-fn method_not_allowed<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn method_not_allowed<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (request, _) = response.into_parts();
     let problem = ApiError::MethodNotAllowed.error_response();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(request, problem).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, problem).map_into_right_body(),
+    ))
 }

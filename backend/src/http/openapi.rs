@@ -39,7 +39,9 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from the organisation's identity provider."))
+                    .description(Some(
+                        "An access token from the organisation's identity provider.",
+                    ))
                     .build(),
             ),
         );

@@ -27,7 +27,11 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { field: field.into(), detail: detail.into(), rule: None }
+        Self {
+            field: field.into(),
+            detail: detail.into(),
+            rule: None,
+        }
     }
 
     pub fn with_rule(mut self, rule: impl Into<String>) -> Self {
@@ -97,7 +101,9 @@ impl ApiError {
             Self::InvalidInput(_) => ("/problems/invalid-input", "The request's input is invalid"),
             Self::RuleViolation { .. } => ("/problems/rule-violation", "A trade rule forbids this"),
             Self::Conflict(_) => ("/problems/conflict", "Conflicts with the current state"),
-            Self::PreconditionFailed => ("/problems/precondition-failed", "The resource has changed"),
+            Self::PreconditionFailed => {
+                ("/problems/precondition-failed", "The resource has changed")
+            }
             Self::NotReady(_) => ("/problems/not-ready", "Service not ready"),
             Self::Internal(_) => ("/problems/internal", "Internal error"),
         }
@@ -106,26 +112,50 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (r#type, title) = self.kind();
         let (detail, rule, errors) = match self {
-            Self::Unauthenticated => (Some("Sign in, or send a bearer token.".to_owned()), None, vec![]),
+            Self::Unauthenticated => (
+                Some("Sign in, or send a bearer token.".to_owned()),
+                None,
+                vec![],
+            ),
             Self::Forbidden(detail) | Self::Conflict(detail) | Self::NotReady(detail) => {
                 (Some(detail.clone()), None, vec![])
             }
             Self::InvalidInput(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                (Some(format!("Check: {}.", fields.join(", "))), None, errors.clone())
+                (
+                    Some(format!("Check: {}.", fields.join(", "))),
+                    None,
+                    errors.clone(),
+                )
             }
-            Self::RuleViolation { rule, detail } => (Some(detail.clone()), Some(rule.clone()), vec![]),
-            Self::PreconditionFailed => {
-                (Some("Reload the resource and apply your change to its current version.".to_owned()), None, vec![])
+            Self::RuleViolation { rule, detail } => {
+                (Some(detail.clone()), Some(rule.clone()), vec![])
             }
+            Self::PreconditionFailed => (
+                Some(
+                    "Reload the resource and apply your change to its current version.".to_owned(),
+                ),
+                None,
+                vec![],
+            ),
             Self::Internal(_) => (
-                Some("The error was logged; quote the x-request-id header when you report it.".to_owned()),
+                Some(
+                    "The error was logged; quote the x-request-id header when you report it."
+                        .to_owned(),
+                ),
                 None,
                 vec![],
             ),
             Self::NotFound | Self::MethodNotAllowed => (None, None, vec![]),
         };
-        Problem { r#type, title, status: self.status_code().as_u16(), detail, rule, errors }
+        Problem {
+            r#type,
+            title,
+            status: self.status_code().as_u16(),
+            detail,
+            rule,
+            errors,
+        }
     }
 }
 
@@ -175,15 +205,24 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
 
 /// Turns actix's own extractor errors (bad JSON, query or path) into
 /// problems that name the part of the request at fault.
-pub fn json_error(error: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    error: actix_web::error::JsonPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::invalid("body", error.to_string()).into()
 }
 
-pub fn query_error(error: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::invalid("query", error.to_string()).into()
 }
 
-pub fn path_error(error: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    error: actix_web::error::PathError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::invalid("path", error.to_string()).into()
 }
 
@@ -197,7 +236,10 @@ mod tests {
         let error = ApiError::Internal(anyhow::anyhow!("password=hunter2 in connection string"));
         let response = error.error_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(response.headers().get(header::CONTENT_TYPE).unwrap(), PROBLEM_JSON);
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
         let body = to_bytes(response.into_body()).await.unwrap();
         let text = std::str::from_utf8(&body).unwrap();
         assert!(!text.contains("hunter2"), "{text}");

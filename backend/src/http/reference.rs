@@ -153,7 +153,9 @@ pub async fn get_organisation(
 ) -> Result<Json<Organisation>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::invalid("path.id", "not a UUID"))?;
     let mut connection = state.pool.get().await?;
-    let row = queries::find_organisation(&mut connection, id).await?.ok_or(ApiError::NotFound)?;
+    let row = queries::find_organisation(&mut connection, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(row.into()))
 }
 
@@ -175,8 +177,9 @@ pub async fn get_calendar(
     code: Path<String>,
 ) -> Result<Json<Calendar>, ApiError> {
     let mut connection = state.pool.get().await?;
-    let (calendar, holidays) =
-        queries::find_calendar(&mut connection, &code).await?.ok_or(ApiError::NotFound)?;
+    let (calendar, holidays) = queries::find_calendar(&mut connection, &code)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(Calendar {
         code: calendar.code,
         name: calendar.name,
@@ -184,7 +187,13 @@ pub async fn get_calendar(
         weekend_days: calendar.weekend_days.into_iter().flatten().collect(),
         covered_from: calendar.covered_from,
         covered_until: calendar.covered_until,
-        holidays: holidays.into_iter().map(|h| Holiday { date: h.holiday, name: h.name }).collect(),
+        holidays: holidays
+            .into_iter()
+            .map(|h| Holiday {
+                date: h.holiday,
+                name: h.name,
+            })
+            .collect(),
     }))
 }
 
@@ -223,7 +232,10 @@ pub async fn banking_days(
     let add = match query.add.as_deref().map(str::parse::<u32>) {
         Some(Ok(n)) if n <= 60 => Some(n),
         Some(_) => {
-            violations.push(FieldViolation::new("query.add", "a whole number from 0 to 60"));
+            violations.push(FieldViolation::new(
+                "query.add",
+                "a whole number from 0 to 60",
+            ));
             None
         }
         None => {
@@ -235,13 +247,19 @@ pub async fn banking_days(
         return Err(ApiError::InvalidInput(violations));
     };
     let mut connection = state.pool.get().await?;
-    let (calendar, holidays) =
-        queries::find_calendar(&mut connection, &code).await?.ok_or(ApiError::NotFound)?;
+    let (calendar, holidays) = queries::find_calendar(&mut connection, &code)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let calendar = calendar.to_domain(&holidays).map_err(anyhow::Error::from)?;
-    let date = calendar
-        .add_banking_days(from, add)
-        .map_err(|error| ApiError::InvalidInput(vec![FieldViolation::new("query.from", error.to_string())]))?;
-    Ok(Json(BankingDays { calendar_code: calendar.code().to_owned(), from, banking_days: add, date }))
+    let date = calendar.add_banking_days(from, add).map_err(|error| {
+        ApiError::InvalidInput(vec![FieldViolation::new("query.from", error.to_string())])
+    })?;
+    Ok(Json(BankingDays {
+        calendar_code: calendar.code().to_owned(),
+        from,
+        banking_days: add,
+        date,
+    }))
 }
 
 fn parse_page(query: &PageQuery) -> Result<(Option<Uuid>, u32), ApiError> {
@@ -249,7 +267,10 @@ fn parse_page(query: &PageQuery) -> Result<(Option<Uuid>, u32), ApiError> {
     let after = match query.after.as_deref().map(Uuid::parse_str) {
         Some(Ok(id)) => Some(id),
         Some(Err(_)) => {
-            violations.push(FieldViolation::new("query.after", "not a cursor this API returned"));
+            violations.push(FieldViolation::new(
+                "query.after",
+                "not a cursor this API returned",
+            ));
             None
         }
         None => None,
@@ -258,16 +279,28 @@ fn parse_page(query: &PageQuery) -> Result<(Option<Uuid>, u32), ApiError> {
         None => DEFAULT_PAGE,
         Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
         Some(_) => {
-            violations.push(FieldViolation::new("query.limit", format!("a whole number from 1 to {MAX_PAGE}")));
+            violations.push(FieldViolation::new(
+                "query.limit",
+                format!("a whole number from 1 to {MAX_PAGE}"),
+            ));
             DEFAULT_PAGE
         }
     };
-    if violations.is_empty() { Ok((after, limit)) } else { Err(ApiError::InvalidInput(violations)) }
+    if violations.is_empty() {
+        Ok((after, limit))
+    } else {
+        Err(ApiError::InvalidInput(violations))
+    }
 }
 
 fn page(mut rows: Vec<queries::Organisation>, limit: u32) -> OrganisationPage {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = more.then(|| rows.last().map(|row| row.id.to_string())).flatten();
-    OrganisationPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }
+    let next_cursor = more
+        .then(|| rows.last().map(|row| row.id.to_string()))
+        .flatten();
+    OrganisationPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }
 }

@@ -83,12 +83,11 @@ struct Exists {
 
 /// Which embedded migrations the database has not applied yet.
 pub async fn migration_state(connection: &mut AsyncPgConnection) -> Result<MigrationState> {
-    let has_table: Exists = diesel::sql_query(
-        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists",
-    )
-    .get_result(connection)
-    .await
-    .context("looking for the migrations table")?;
+    let has_table: Exists =
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists")
+            .get_result(connection)
+            .await
+            .context("looking for the migrations table")?;
     let applied: BTreeSet<String> = if has_table.exists {
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
             .load::<AppliedVersion>(connection)
@@ -110,17 +109,19 @@ pub async fn migration_state(connection: &mut AsyncPgConnection) -> Result<Migra
 /// Creates `database` in the server behind `maintenance_url` unless it exists.
 pub async fn ensure_database(maintenance_url: &SecretString, database: &str) -> Result<()> {
     anyhow::ensure!(
-        !database.is_empty() && database.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        !database.is_empty()
+            && database
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
         "database names are letters, digits and underscores"
     );
     let mut connection = connect(maintenance_url).await?;
-    let found: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists",
-    )
-    .bind::<Text, _>(database)
-    .get_result(&mut connection)
-    .await
-    .context("looking for the database")?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(database)
+            .get_result(&mut connection)
+            .await
+            .context("looking for the database")?;
     if !found.exists {
         diesel::sql_query(format!("CREATE DATABASE \"{database}\""))
             .execute(&mut connection)

@@ -132,7 +132,12 @@ impl Calendar {
     pub fn to_domain(&self, holidays: &[Holiday]) -> Result<BankingCalendar, CalendarError> {
         BankingCalendar::new(
             self.code.clone(),
-            &self.weekend_days.iter().flatten().copied().collect::<Vec<_>>(),
+            &self
+                .weekend_days
+                .iter()
+                .flatten()
+                .copied()
+                .collect::<Vec<_>>(),
             holidays.iter().map(|h| h.holiday),
             self.covered_from,
             self.covered_until,
@@ -150,32 +155,30 @@ pub async fn put_calendar(
     use diesel_async::AsyncConnection;
     connection
         .transaction(async |connection| {
-            {
-                diesel::insert_into(calendars::table)
-                    .values(calendar)
-                    .on_conflict(calendars::code)
-                    .do_update()
-                    .set((
-                        calendars::name.eq(excluded(calendars::name)),
-                        calendars::time_zone.eq(excluded(calendars::time_zone)),
-                        calendars::weekend_days.eq(excluded(calendars::weekend_days)),
-                        calendars::covered_from.eq(excluded(calendars::covered_from)),
-                        calendars::covered_until.eq(excluded(calendars::covered_until)),
-                    ))
-                    .execute(connection)
-                    .await?;
-                diesel::delete(
-                    calendar_holidays::table
-                        .filter(calendar_holidays::calendar_code.eq(&calendar.code)),
-                )
+            diesel::insert_into(calendars::table)
+                .values(calendar)
+                .on_conflict(calendars::code)
+                .do_update()
+                .set((
+                    calendars::name.eq(excluded(calendars::name)),
+                    calendars::time_zone.eq(excluded(calendars::time_zone)),
+                    calendars::weekend_days.eq(excluded(calendars::weekend_days)),
+                    calendars::covered_from.eq(excluded(calendars::covered_from)),
+                    calendars::covered_until.eq(excluded(calendars::covered_until)),
+                ))
                 .execute(connection)
                 .await?;
-                diesel::insert_into(calendar_holidays::table)
-                    .values(holidays)
-                    .execute(connection)
-                    .await?;
-                Ok(())
-            }
+            diesel::delete(
+                calendar_holidays::table
+                    .filter(calendar_holidays::calendar_code.eq(&calendar.code)),
+            )
+            .execute(connection)
+            .await?;
+            diesel::insert_into(calendar_holidays::table)
+                .values(holidays)
+                .execute(connection)
+                .await?;
+            Ok(())
         })
         .await
 }
