@@ -1,0 +1,12 @@
+export function AppHeader() {
+  return (
+    <header className="app-header">
+      <div className="app-header__inner">
+        <h1 className="app-header__title">
+          <a href="/">Letter of Credit Platform</a>
+        </h1>
+        <p className="app-header__tagline">Trade operations workspace</p>
+      </div>
+    </header>
+  );
+}
