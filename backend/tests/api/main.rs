@@ -5,6 +5,7 @@
 
 mod support;
 
+mod binary;
 mod embedded_cluster;
 mod guards;
 mod health;
