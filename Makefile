@@ -15,7 +15,8 @@ openapi:
 
 # Migrates a throwaway private cluster and prints its schema with the diesel CLI.
 schema:
-	scripts/print-schema.sh > backend/src/store/schema.rs
+	scripts/print-schema.sh > backend/src/store/schema.rs.new
+	mv backend/src/store/schema.rs.new backend/src/store/schema.rs
 
 fmt:
 	cargo fmt --all
