@@ -7,24 +7,24 @@
 //! root, the server runs as the `postgres` user, since PostgreSQL refuses to
 //! run as root.
 //!
-//! The server is a child of a dedicated supervisor thread, and asks the kernel
-//! to signal it if that thread disappears: a crashed or killed `lcp` never
-//! leaves a server behind.
+//! The server is a [`Supervised`] child: a crashed or killed `lcp` never
+//! leaves it behind.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::process::{Command, Stdio};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::{Gid, Pid, Uid, User, chown};
+use nix::sys::signal::Signal;
+use nix::unistd::{Gid, Uid, User, chown};
 use sha2::{Digest, Sha256};
+
+use crate::supervised::Supervised;
 
 /// The superuser `initdb` creates. Local connections are trusted because
 /// only the cluster's owner (and root) can open the socket directory.
@@ -82,8 +82,7 @@ pub struct Cluster {
     home: PathBuf,
     socket_dir: PathBuf,
     bin_dir: PathBuf,
-    pid: Pid,
-    supervisor: Option<JoinHandle<io::Result<ExitStatus>>>,
+    server: Option<Supervised>,
 }
 
 impl Cluster {
@@ -159,35 +158,16 @@ impl Cluster {
             // server must stop after the HTTP server has drained, not before.
             .process_group(0);
         run_as(&mut server, owner.as_ref(), &home);
-        stop_with_parent(&mut server);
-
-        let (started_tx, started_rx) = mpsc::channel();
-        let supervisor = thread::Builder::new()
-            .name("postgres-supervisor".into())
-            .spawn(move || match server.spawn() {
-                Ok(mut child) => {
-                    let _ = started_tx.send(Ok(child.id()));
-                    child.wait()
-                }
-                Err(error) => {
-                    let message = error.to_string();
-                    let _ = started_tx.send(Err(error));
-                    Err(io::Error::other(message))
-                }
-            })
-            .context("starting the PostgreSQL supervisor thread")?;
-        let pid = started_rx
-            .recv()
-            .map_err(|_| anyhow!("PostgreSQL supervisor ended before starting the server"))?
-            .context("starting postgres")?;
-        let pid = Pid::from_raw(i32::try_from(pid).context("server process id out of range")?);
+        // SIGINT is PostgreSQL's fast shutdown
+        let server =
+            Supervised::spawn(server, "postgres", Signal::SIGINT).context("starting postgres")?;
+        let pid = server.pid();
 
         let mut cluster = Cluster {
             home,
             socket_dir,
             bin_dir,
-            pid,
-            supervisor: Some(supervisor),
+            server: Some(server),
         };
         cluster.wait_until_accepting(&log_path)?;
         tracing::info!(socket_dir = %cluster.socket_dir.display(), pid = pid.as_raw(), "PostgreSQL cluster ready");
@@ -220,8 +200,8 @@ impl Cluster {
     fn wait_until_accepting(&mut self, log_path: &Path) -> Result<()> {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            if self.supervisor.as_ref().is_none_or(|s| s.is_finished()) {
-                self.supervisor.take();
+            if self.server.as_ref().is_none_or(Supervised::has_exited) {
+                self.server.take();
                 bail!(
                     "PostgreSQL exited while starting; the end of {}:\n{}",
                     log_path.display(),
@@ -250,23 +230,23 @@ impl Cluster {
     }
 
     fn shutdown(&mut self) -> Result<()> {
-        let Some(supervisor) = self.supervisor.take() else {
+        let Some(mut server) = self.server.take() else {
             return Ok(());
         };
         // SIGINT is PostgreSQL's fast shutdown.
-        signal_server(self.pid, Signal::SIGINT);
+        server.signal(Signal::SIGINT);
         let deadline = Instant::now() + STOP_TIMEOUT;
-        while !supervisor.is_finished() {
+        while !server.has_exited() {
             if Instant::now() > deadline {
                 tracing::warn!("PostgreSQL did not stop in time; immediate shutdown");
-                signal_server(self.pid, Signal::SIGQUIT);
+                server.signal(Signal::SIGQUIT);
                 break;
             }
             thread::sleep(Duration::from_millis(50));
         }
-        let status = supervisor
-            .join()
-            .map_err(|_| anyhow!("PostgreSQL supervisor thread panicked"))?
+        let status = server
+            .wait()
+            .ok_or_else(|| anyhow!("PostgreSQL was already stopped"))?
             .context("waiting for postgres")?;
         if !status.success() {
             bail!("PostgreSQL stopped with {status}");
@@ -281,14 +261,6 @@ impl Drop for Cluster {
         if let Err(error) = self.shutdown() {
             tracing::error!(error = %error, "stopping PostgreSQL");
         }
-    }
-}
-
-fn signal_server(pid: Pid, signal: Signal) {
-    if let Err(error) = kill(pid, signal)
-        && error != nix::errno::Errno::ESRCH
-    {
-        tracing::warn!(%error, ?signal, "signalling PostgreSQL");
     }
 }
 
@@ -353,18 +325,6 @@ fn run_as(command: &mut Command, owner: Option<&User>, working_dir: &Path) {
             .gid(user.gid.as_raw())
             .env("HOME", working_dir)
             .env("USER", &user.name);
-    }
-}
-
-/// Asks the kernel to send the server a fast-shutdown signal when the thread
-/// that started it ends, which happens only if `lcp` dies without stopping it.
-#[allow(unsafe_code)]
-fn stop_with_parent(command: &mut Command) {
-    // SAFETY: the hook runs in the forked child before exec and only makes
-    // the async-signal-safe prctl(2) system call; it allocates nothing.
-    unsafe {
-        command
-            .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(io::Error::from));
     }
 }
 
