@@ -183,6 +183,52 @@ pub const PEOPLE: &[DemoPerson] = &[
     },
 ];
 
+/// An ERP system of the demo: an OAuth2 client at the demo identity
+/// provider, bound here to one organisation and its roles.
+#[derive(Debug)]
+pub struct DemoErpClient {
+    pub client_id: &'static str,
+    pub organisation: &'static str,
+    pub roles: &'static [Role],
+}
+
+pub const ERP_CLIENTS: &[DemoErpClient] = &[
+    DemoErpClient {
+        client_id: "erp-rhein-valley",
+        organisation: "importer",
+        roles: &[Role::ApplicantMaker],
+    },
+    DemoErpClient {
+        client_id: "erp-hanseatic",
+        organisation: "issuing-bank",
+        roles: &[Role::BankMaker],
+    },
+];
+
+/// The demo's people and ERP clients, for the demo identity provider.
+pub fn directory() -> serde_json::Value {
+    let name = |key: &str| {
+        ORGANISATIONS
+            .iter()
+            .find(|o| o.key == key)
+            .map_or("", |o| o.legal_name)
+    };
+    let roles = |roles: &[Role]| roles.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+    serde_json::json!({
+        "people": PEOPLE.iter().map(|p| serde_json::json!({
+            "email": p.email,
+            "display_name": p.display_name,
+            "organisation": name(p.organisation),
+            "roles": roles(p.roles),
+        })).collect::<Vec<_>>(),
+        "erp_clients": ERP_CLIENTS.iter().map(|c| serde_json::json!({
+            "client_id": c.client_id,
+            "organisation": name(c.organisation),
+            "roles": roles(c.roles),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// What seeding wrote (zero on a second run).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SeedReport {
@@ -235,6 +281,18 @@ pub async fn seed(connection: &mut AsyncPgConnection) -> Result<SeedReport> {
                     report.memberships_added +=
                         usize::from(store::insert_membership(connection, &membership).await?);
                 }
+            }
+            for client in ERP_CLIENTS {
+                let roles: Vec<String> =
+                    client.roles.iter().map(|r| r.as_str().to_owned()).collect();
+                crate::store::identity::insert_api_client(
+                    connection,
+                    client.client_id,
+                    organisation_id(client.organisation),
+                    &roles,
+                    "demo ERP system",
+                )
+                .await?;
             }
             Ok(report)
         })

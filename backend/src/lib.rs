@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -7,4 +8,5 @@ pub mod embedded_postgres;
 pub mod http;
 pub mod platform;
 pub mod store;
+pub mod supervised;
 pub mod telemetry;

@@ -35,6 +35,9 @@ enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Print the demo's people and ERP clients (JSON), for the demo
+    /// identity provider.
+    DemoPeople,
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         #[arg(long)]
@@ -58,6 +61,7 @@ async fn main() -> ExitCode {
             telemetry::init(settings.log_format);
             platform::run(&settings, Mode::Demo).await
         }
+        Command::DemoPeople => print_demo_people(),
         Command::Openapi { output } => write_openapi(output),
     };
     match result {
@@ -68,6 +72,12 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_demo_people() -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(&lcp::demo::directory())?);
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

@@ -7,6 +7,11 @@ use anyhow::{Context, Result};
 use secrecy::SecretString;
 use tokio::signal::unix::{SignalKind, signal};
 
+use std::sync::Arc;
+
+use secrecy::ExposeSecret;
+
+use crate::auth::{self, Identity};
 use crate::config::Settings;
 use crate::embedded_postgres::{Cluster, ClusterOptions};
 use crate::http::metrics::Metrics;
@@ -109,12 +114,21 @@ async fn run_with(settings: &Settings, mode: Mode, database: &Database) -> Resul
         tracing::info!(?report, "demo network in place");
     }
 
+    let (listener, address) = http::bind(settings.listen)?;
+    let mut identity_settings = settings.identity.clone();
+    if mode == Mode::Demo
+        && identity_settings.oidc_issuer.is_some()
+        && identity_settings.session_secret.is_none()
+    {
+        identity_settings.session_secret = Some(auth::demo_session_secret(&settings.data_dir)?);
+    }
+    let identity = Identity::configure(&identity_settings, &format!("http://{address}")).await?;
     let pool = store::pool(&database.url, settings.db_pool_size)?;
     let state = AppState {
         pool,
         metrics: Metrics::new()?,
+        identity: Arc::new(identity),
     };
-    let (listener, address) = http::bind(settings.listen)?;
     let options = ServerOptions {
         frontend_dir: settings.frontend_dir.clone(),
         workers: settings.workers,
@@ -124,7 +138,7 @@ async fn run_with(settings: &Settings, mode: Mode, database: &Database) -> Resul
     let handle = server.handle();
     tracing::info!(%address, "listening");
     if mode == Mode::Demo {
-        print_demo_banner(address);
+        print_demo_banner(address, settings.identity.demo_password.as_ref());
     }
 
     let mut interrupt = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
@@ -145,7 +159,7 @@ async fn run_with(settings: &Settings, mode: Mode, database: &Database) -> Resul
 }
 
 #[allow(clippy::print_stdout)]
-fn print_demo_banner(address: std::net::SocketAddr) {
+fn print_demo_banner(address: std::net::SocketAddr, password: Option<&SecretString>) {
     let host = if address.ip().is_unspecified() {
         "127.0.0.1".to_owned()
     } else {
@@ -159,7 +173,13 @@ fn print_demo_banner(address: std::net::SocketAddr) {
     println!("    API reference {base}/api/docs/");
     println!("    Health        {base}/readyz   Metrics {base}/metrics");
     println!();
-    println!("  Demo sign-ins (one per role; sign-in goes through the demo identity provider):");
+    match password {
+        Some(password) => println!(
+            "  Demo sign-ins (one per role) at the demo identity provider, password {}:",
+            password.expose_secret()
+        ),
+        None => println!("  Demo people (one per role; sign-in needs LCP_OIDC_ISSUER):"),
+    }
     for person in demo::PEOPLE {
         let organisation = demo::ORGANISATIONS
             .iter()

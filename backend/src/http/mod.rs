@@ -1,12 +1,13 @@
 //! The REST service: routes, middleware and the server's life cycle.
 
-pub mod auth;
+pub mod administration;
 pub mod frontend;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod reference;
+pub mod sign_in;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -34,6 +35,7 @@ use std::fmt;
 pub struct AppState {
     pub pool: DbPool,
     pub metrics: Metrics,
+    pub identity: std::sync::Arc<crate::auth::Identity>,
 }
 
 impl fmt::Debug for AppState {
@@ -58,8 +60,19 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
+        .service(sign_in::login)
+        .service(sign_in::callback)
+        .service(sign_in::logout)
         .service(
             scope::scope("/api/v1")
+                .service(sign_in::me)
+                .service(administration::list_members)
+                .service(administration::add_member)
+                .service(administration::remove_member_role)
+                .service(administration::list_role_mappings)
+                .service(administration::add_role_mapping)
+                .service(administration::remove_role_mapping)
+                .service(administration::list_security_events)
                 .service(reference::list_organisations)
                 .service(reference::get_organisation)
                 .service(reference::get_calendar)
@@ -112,6 +125,7 @@ pub fn server(listener: TcpListener, state: AppState, options: &ServerOptions) -
                     .add(("referrer-policy", "no-referrer"))
                     .add(("x-frame-options", "DENY")),
             )
+            .wrap(from_fn(sign_in::renew_session_cookie))
             .wrap(from_fn(request_id_header))
             .wrap(http_metrics.clone())
             .wrap(TracingLogger::default())

@@ -4,7 +4,7 @@
 //! and a test fails when the two differ.
 
 use actix_web::App;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -21,6 +21,8 @@ use super::problem::{FieldViolation, Problem};
     ),
     tags(
         (name = "operations", description = "Health, readiness and metrics; no authentication."),
+        (name = "sign-in", description = "People sign in through their organisation's OpenID Connect provider; ERP systems send its client-credentials access tokens."),
+        (name = "administration", description = "An organisation's administrator manages roles and reads its security log."),
         (name = "reference data", description = "Organisations of the network and their banking calendars."),
     ),
     components(schemas(Problem, FieldViolation)),
@@ -40,10 +42,19 @@ impl Modify for SecuritySchemes {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "An access token from the organisation's identity provider.",
+                        "ERP systems: an access token (RFC 9068 JWT) from the organisation's identity \
+                         provider, client-credentials grant, audience `lcp-api`.",
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "lcp_session",
+                "People: the session cookie set at sign-in. Requests other than GET must also send \
+                 the `X-CSRF-Token` header with the value of the `lcp_csrf` cookie.",
+            ))),
         );
     }
 }

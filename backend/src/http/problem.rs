@@ -83,6 +83,10 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -105,6 +109,8 @@ impl ApiError {
                 ("/problems/precondition-failed", "The resource has changed")
             }
             Self::NotReady(_) => ("/problems/not-ready", "Service not ready"),
+            Self::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
+            Self::BadRequest(_) => ("/problems/bad-request", "The request cannot be processed"),
             Self::Internal(_) => ("/problems/internal", "Internal error"),
         }
     }
@@ -117,9 +123,15 @@ impl ApiError {
                 None,
                 vec![],
             ),
-            Self::Forbidden(detail) | Self::Conflict(detail) | Self::NotReady(detail) => {
-                (Some(detail.clone()), None, vec![])
-            }
+            Self::TooManyRequests { retry_after_secs } => (
+                Some(format!("Try again in {retry_after_secs} s.")),
+                None,
+                vec![],
+            ),
+            Self::Forbidden(detail)
+            | Self::Conflict(detail)
+            | Self::NotReady(detail)
+            | Self::BadRequest(detail) => (Some(detail.clone()), None, vec![]),
             Self::InvalidInput(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 (
@@ -170,6 +182,8 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -181,8 +195,15 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if matches!(self, Self::Unauthenticated) {
-            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        match self {
+            Self::Unauthenticated => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
         }
         response.json(self.problem())
     }
@@ -201,6 +222,20 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         Self::Internal(anyhow::Error::new(error).context("taking a database connection"))
     }
+}
+
+/// An extractor whose error waits until the handler has authenticated and
+/// authorised the caller: actix runs a handler's extractors side by side
+/// and the first error wins, so without this a malformed body or path could
+/// answer 422 to a caller who should get 401. Take `Deferred<Json<T>>` or
+/// `Deferred<Path<T>>` and call [`deferred`] after the access checks.
+pub type Deferred<T> = Result<T, actix_web::Error>;
+
+pub fn deferred<T>(extracted: Deferred<T>) -> Result<T, ApiError> {
+    extracted.map_err(|error| match error.as_error::<ApiError>() {
+        Some(ApiError::InvalidInput(violations)) => ApiError::InvalidInput(violations.clone()),
+        _ => ApiError::invalid("request", error.to_string()),
+    })
 }
 
 /// Turns actix's own extractor errors (bad JSON, query or path) into

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
-use super::auth::Principal;
 use super::problem::{ApiError, FieldViolation, Problem};
+use crate::auth::Principal;
 use crate::store::reference as queries;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -120,7 +120,7 @@ pub struct BankingDays {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
@@ -143,7 +143,7 @@ pub async fn list_organisations(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
@@ -168,7 +168,7 @@ pub async fn get_organisation(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 #[get("/calendars/{code}")]
 pub async fn get_calendar(
@@ -208,7 +208,7 @@ pub async fn get_calendar(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 #[get("/calendars/{code}/banking-days")]
 pub async fn banking_days(

@@ -2,6 +2,7 @@
 //! Query functions take a connection, so callers compose them inside one
 //! transaction.
 
+pub mod identity;
 pub mod reference;
 pub mod schema;
 
@@ -11,8 +12,8 @@ use anyhow::{Context, Result};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use secrecy::{ExposeSecret, SecretString};
@@ -23,10 +24,28 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type PooledConnection = Object<AsyncPgConnection>;
 
-/// Opens a pool; connections are made lazily, on first use.
+/// The database role the service's queries run as: it owns nothing and
+/// row-level security applies to it (see the identity migration).
+pub const APP_ROLE: &str = "lcp_app";
+
+/// Opens the service's pool; connections are made lazily, on first use, and
+/// each switches to [`APP_ROLE`] before it is handed out.
 pub fn pool(database_url: &SecretString, max_size: usize) -> Result<DbPool> {
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url.expose_secret());
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(|url| {
+        Box::pin(async move {
+            let mut connection = AsyncPgConnection::establish(url).await?;
+            diesel::sql_query(format!("SET ROLE {APP_ROLE}"))
+                .execute(&mut connection)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(connection)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        database_url.expose_secret(),
+        config,
+    );
     Pool::builder(manager)
         .max_size(max_size)
         .build()
@@ -37,6 +56,20 @@ pub async fn connect(database_url: &SecretString) -> Result<AsyncPgConnection> {
     AsyncPgConnection::establish(database_url.expose_secret())
         .await
         .context("connecting to PostgreSQL")
+}
+
+/// Within a transaction: act for `organisation` until the transaction ends.
+/// Row-level security then shows the service's role that organisation's
+/// rows only; without it, none.
+pub async fn act_for(
+    connection: &mut AsyncPgConnection,
+    organisation: uuid::Uuid,
+) -> QueryResult<()> {
+    diesel::sql_query("SELECT set_config('lcp.organisation_id', $1, true)")
+        .bind::<Text, _>(organisation.to_string())
+        .execute(connection)
+        .await?;
+    Ok(())
 }
 
 /// Applies every pending migration and returns the versions applied.

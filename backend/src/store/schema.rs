@@ -1,6 +1,17 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_clients (client_id) {
+        client_id -> Text,
+        organisation_id -> Uuid,
+        roles -> Array<Nullable<Text>>,
+        description -> Text,
+        created_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     calendar_holidays (calendar_code, holiday) {
         calendar_code -> Text,
         holiday -> Date,
@@ -16,6 +27,27 @@ diesel::table! {
         weekend_days -> Array<Nullable<Int2>>,
         covered_from -> Date,
         covered_until -> Date,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idp_role_mappings (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        claim -> Text,
+        value -> Text,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_attempts (state) {
+        state -> Text,
+        pkce_verifier -> Text,
+        nonce -> Text,
+        return_to -> Text,
         created_at -> Timestamptz,
     }
 }
@@ -44,6 +76,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_events (id) {
+        id -> Uuid,
+        occurred_at -> Timestamptz,
+        kind -> Text,
+        organisation_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        client_id -> Nullable<Text>,
+        source_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Jsonb,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        organisation_id -> Uuid,
+        claim_roles -> Array<Nullable<Text>>,
+        id_token_hint -> Text,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -53,15 +113,26 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_code));
+diesel::joinable!(idp_role_mappings -> organisations (organisation_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(organisations -> calendars (calendar_code));
+diesel::joinable!(security_events -> organisations (organisation_id));
+diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(sessions -> organisations (organisation_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_clients,
     calendar_holidays,
     calendars,
+    idp_role_mappings,
+    login_attempts,
     memberships,
     organisations,
+    security_events,
+    sessions,
     users,
 );

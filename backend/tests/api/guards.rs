@@ -4,7 +4,14 @@
 
 use crate::support::{expect_problem, spawn_app};
 
-const PUBLIC: &[&str] = &["/healthz", "/readyz", "/metrics"];
+/// Health, metrics and the sign-in flow answer without credentials.
+const PUBLIC: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/auth/login",
+    "/auth/callback",
+];
 
 #[tokio::test]
 async fn every_non_public_operation_answers_401_without_credentials() {

@@ -5,10 +5,12 @@
 
 mod support;
 
+mod access;
 mod binary;
 mod embedded_cluster;
 mod guards;
 mod health;
+mod identity;
 mod migrations;
 mod openapi;
 mod problems;

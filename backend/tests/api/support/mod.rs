@@ -1,5 +1,8 @@
-//! The test harness: the run's PostgreSQL cluster, per-test databases and an
-//! in-process server on a free port.
+//! The test harness: the run's PostgreSQL cluster and identity provider,
+//! per-test databases and an in-process server on a free port.
+
+pub mod idp;
+pub mod signed_in;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,6 +12,8 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use diesel_async::RunQueryDsl;
+use lcp::auth::Identity;
+use lcp::config::IdentitySettings;
 use lcp::embedded_postgres::{Cluster, ClusterOptions};
 use lcp::http::metrics::Metrics;
 use lcp::http::{self, AppState, ServerOptions};
@@ -146,16 +151,43 @@ impl TestApp {
     }
 }
 
-/// The service on a free port, on a migrated database of its own.
+/// The service on a free port, on a migrated database of its own, signing
+/// in through the run's identity provider.
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(migrated_database().await).await
 }
 
+/// Sign-in settings for the run's identity provider.
+pub fn identity_settings() -> IdentitySettings {
+    let idp = idp::idp();
+    IdentitySettings {
+        public_url: Some(idp::PUBLIC_URL.into()),
+        oidc_issuer: Some(idp.issuer.clone()),
+        oidc_client_id: idp::WEB_CLIENT.into(),
+        oidc_client_secret: Some(idp.web_secret.clone().into()),
+        api_audience: idp::AUDIENCE.into(),
+        session_secret: Some(lcp::auth::session::random_token().into()),
+        session_token_minutes: 15,
+        session_idle_minutes: 30,
+        session_max_hours: 12,
+        rate_limit_per_minute: 10_000,
+        demo_password: None,
+    }
+}
+
 pub async fn spawn_app_on(database_url: SecretString) -> TestApp {
+    spawn_app_with(database_url, identity_settings()).await
+}
+
+pub async fn spawn_app_with(database_url: SecretString, identity: IdentitySettings) -> TestApp {
     let pool = store::pool(&database_url, 4).unwrap();
+    let identity = Identity::configure(&identity, "http://127.0.0.1")
+        .await
+        .unwrap();
     let state = AppState {
         pool,
         metrics: Metrics::new().unwrap(),
+        identity: std::sync::Arc::new(identity),
     };
     let web_ui = tempfile::tempdir().unwrap();
     fs::write(
