@@ -3,9 +3,9 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The platform back end serves the built app and the API on one origin.
-// During development the Vite server forwards API and probe paths to it.
+// During development the Vite server forwards API, sign-in and probe paths to it.
 const backend = process.env.LCP_BACKEND_URL ?? 'http://127.0.0.1:8080';
-const proxied = ['/api', '/healthz', '/readyz', '/metrics'];
+const proxied = ['/api', '/auth', '/healthz', '/readyz', '/metrics'];
 
 export default defineConfig({
   plugins: [react()],
