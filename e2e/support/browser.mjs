@@ -19,13 +19,31 @@ export async function launchChromium() {
 }
 
 /**
+ * Whether a console error is the browser reporting an expected answer: the
+ * web UI asks GET /api/v1/me whether someone is signed in, and 401 means
+ * "nobody", which the browser logs as a failed resource load.
+ */
+function isExpectedSignedOutProbe(message) {
+  const { url } = message.location();
+  if (!url) return false;
+  let pathname;
+  try {
+    ({ pathname } = new URL(url));
+  } catch {
+    return false;
+  }
+  return pathname === '/api/v1/me' && /status of 401\b/.test(message.text());
+}
+
+/**
  * Records console errors and uncaught page errors of a page, so that a test
- * can assert that there were none.
+ * can assert that there were none. The signed-out answer of /api/v1/me is
+ * not an error.
  */
 export function watchPageErrors(page) {
   const errors = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') {
+    if (message.type() === 'error' && !isExpectedSignedOutProbe(message)) {
       const { url, lineNumber } = message.location();
       errors.push(`console.error: ${message.text()}${url ? ` (${url}:${String(lineNumber)})` : ''}`);
     }
