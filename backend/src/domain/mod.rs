@@ -4,6 +4,7 @@
 //! named in its error.
 
 pub mod calendar;
+pub mod credit;
 pub mod identifiers;
 pub mod organisation;
 

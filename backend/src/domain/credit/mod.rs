@@ -1,0 +1,2 @@
+//! Documentary credits, standby credits and demand guarantees: terms and
+//! life cycle.
