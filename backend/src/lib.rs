@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod embedded_postgres;
