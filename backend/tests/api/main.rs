@@ -15,4 +15,5 @@ mod migrations;
 mod openapi;
 mod problems;
 mod reference_data;
+mod remote_idp;
 mod shutdown;
