@@ -47,6 +47,10 @@ impl SigningKey {
     }
 }
 
+/// What the fake provider serves: its published keys, and how often they
+/// were fetched.
+type Published = (Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>>);
+
 struct RemoteIdp {
     issuer: String,
     keys: Arc<Mutex<Vec<Value>>>,
@@ -81,13 +85,11 @@ async fn start_remote_idp(initial: &SigningKey) -> RemoteIdp {
             )
             .route(
                 "/jwks",
-                web::get().to(
-                    |state: Data<(Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>>)>| async move {
-                        *state.1.lock().unwrap() += 1;
-                        let keys = state.0.lock().unwrap().clone();
-                        HttpResponse::Ok().json(json!({ "keys": keys }))
-                    },
-                ),
+                web::get().to(|state: Data<Published>| async move {
+                    *state.1.lock().unwrap() += 1;
+                    let keys = state.0.lock().unwrap().clone();
+                    HttpResponse::Ok().json(json!({ "keys": keys }))
+                }),
             )
     })
     .listen(listener)
