@@ -8,14 +8,18 @@
 //! to decrypt instead of showing wrong data. Equality search uses keyed
 //! blind indexes (HMAC-SHA-256 under a separate key), never a plain hash.
 //!
-//! What is here: the primitives and the master-key providers. Storing data
-//! keys, online rotation (`lcp keys rotate`) and crypto-shredding build on
-//! them (see the data-at-rest issue).
+//! What is here: the primitives, the master-key providers and the key ring
+//! (data keys stored wrapped, created on first use, rotated, re-wrapped
+//! under a new master key, destroyed for erasure).
 
 mod blind_index;
 mod cipher;
+mod keyring;
 mod keys;
+mod provider;
 
 pub use blind_index::{BlindIndex, BlindIndexKey};
 pub use cipher::{Binding, CryptoError, Sealed, open, seal};
+pub use keyring::{KeyRing, KeyRingError, Purpose, Scope};
 pub use keys::{DataKey, EnvKeyProvider, KeyProvider, MasterKey, unwrap_data_key, wrap_data_key};
+pub use provider::KeySettings;

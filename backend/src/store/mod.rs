@@ -2,6 +2,7 @@
 //! Query functions take a connection, so callers compose them inside one
 //! transaction.
 
+pub mod data_keys;
 pub mod identity;
 pub mod reference;
 pub mod schema;

@@ -32,6 +32,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_keys (scope, purpose, version) {
+        scope -> Text,
+        purpose -> Text,
+        version -> Int4,
+        wrapped_key -> Nullable<Bytea>,
+        master_version -> Int4,
+        created_at -> Timestamptz,
+        destroyed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     idp_role_mappings (id) {
         id -> Uuid,
         organisation_id -> Uuid,
@@ -128,6 +140,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     calendar_holidays,
     calendars,
+    data_keys,
     idp_role_mappings,
     login_attempts,
     memberships,

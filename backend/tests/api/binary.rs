@@ -81,3 +81,74 @@ async fn with_database_url_lcp_migrates_and_serves_that_server_and_starts_nothin
         "no private cluster was created"
     );
 }
+
+#[tokio::test]
+async fn lcp_keys_rotates_reports_and_destroys_only_when_confirmed() {
+    use base64::Engine;
+    let (_, url) = empty_database().await;
+    lcp::store::run_migrations(&url).await.unwrap();
+    let master = format!(
+        "1:{}",
+        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+    );
+    let organisation = uuid::Uuid::now_v7();
+    let keys = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lcp"))
+            .arg("keys")
+            .args(args)
+            .env("DATABASE_URL", url.expose_secret())
+            .env("LCP_MASTER_KEYS", &master)
+            .env("LCP_LOG_FORMAT", "json")
+            .output()
+            .unwrap()
+    };
+    let organisation_arg = organisation.to_string();
+    for expected in [1, 2] {
+        let rotated = keys(&["rotate", "--organisation", &organisation_arg]);
+        assert!(
+            rotated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&rotated.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&rotated.stdout)
+                .contains(&format!("new data key version {expected}"))
+        );
+    }
+    let status = String::from_utf8(keys(&["status"]).stdout).unwrap();
+    assert_eq!(
+        status
+            .lines()
+            .filter(|l| l.contains(&organisation_arg) && l.contains("active"))
+            .count(),
+        2,
+        "{status}"
+    );
+    assert!(!status.contains(&master[2..]), "no key material printed");
+
+    let refused = keys(&[
+        "destroy",
+        "--organisation",
+        &organisation_arg,
+        "--confirm",
+        &uuid::Uuid::now_v7().to_string(),
+    ]);
+    assert!(!refused.status.success());
+    let destroyed = keys(&[
+        "destroy",
+        "--organisation",
+        &organisation_arg,
+        "--confirm",
+        &organisation_arg,
+    ]);
+    assert!(destroyed.status.success());
+    let status = String::from_utf8(keys(&["status"]).stdout).unwrap();
+    assert_eq!(
+        status
+            .lines()
+            .filter(|l| l.contains(&organisation_arg) && l.contains("destroyed"))
+            .count(),
+        2,
+        "{status}"
+    );
+}

@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod binary;
 mod embedded_cluster;
+mod encryption;
 mod guards;
 mod health;
 mod identity;
