@@ -1,7 +1,8 @@
 //! An organisation's administrator manages who holds which role there:
 //! memberships directly, or mappings from identity-provider claims.
 
-use actix_web::web::{Data, Json, Path};
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Json, Path};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
@@ -11,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
+use super::idempotency::{self, StoredResponse};
 use super::problem::{ApiError, Deferred, FieldViolation, Problem, deferred};
 use crate::auth::{AuditEntry, Principal, RequestOrigin, audit};
 use crate::domain::{OrganisationKind, Role};
@@ -164,7 +166,10 @@ pub async fn list_members(
 /// email if new; they sign in with the organisation's identity provider).
 #[utoipa::path(
     tag = "administration",
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(
+        ("id" = Uuid, Path, description = "Organisation id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body give the same response; the same key with another body is refused (422)."),
+    ),
     request_body = NewMember,
     responses(
         (status = 201, body = Member),
@@ -182,11 +187,13 @@ pub async fn add_member(
     state: Data<AppState>,
     principal: Principal,
     id: Deferred<Path<Uuid>>,
-    body: Deferred<Json<NewMember>>,
+    body: Deferred<Bytes>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = deferred(id)?.into_inner();
     let kind = administrator_of(&state, &principal, organisation).await?;
-    let body = deferred(body)?.into_inner();
+    let raw = deferred(body)?;
+    let idempotency = idempotency::key_of(&request, &principal, &raw)?;
+    let body: NewMember = idempotency::parse_json(&raw)?;
     let mut violations = Vec::new();
     let email = body.email.trim().to_ascii_lowercase();
     let valid_email = email.len() <= 254
@@ -209,9 +216,12 @@ pub async fn add_member(
     };
     let origin = RequestOrigin::of(&request);
     let mut connection = state.pool.get().await?;
-    let member = connection
+    let response = connection
         .transaction::<_, ApiError, _>(async |connection| {
             store::act_for(connection, organisation).await?;
+            if let Some(stored) = idempotency::replay(connection, idempotency.as_ref()).await? {
+                return Ok(stored);
+            }
             let user_id = queries::upsert_user(connection, &email, display_name).await?;
             if !queries::grant_role(connection, user_id, organisation, role.as_str()).await? {
                 return Err(ApiError::Conflict(format!(
@@ -227,16 +237,20 @@ pub async fn add_member(
                 .into_iter()
                 .find(|m| m.user_id == user_id && m.role == role.as_str())
                 .ok_or(ApiError::NotFound)?;
-            Ok(Member {
+            let member = Member {
                 user_id,
                 email: row.email,
                 display_name: row.display_name,
                 role: row.role,
                 granted_at: row.granted_at,
-            })
+            };
+            let response = StoredResponse::json(StatusCode::CREATED, &member)?;
+            idempotency::remember(connection, idempotency.as_ref(), organisation, &response)
+                .await?;
+            Ok(response)
         })
         .await?;
-    Ok(HttpResponse::Created().json(member))
+    Ok(response.into_response())
 }
 
 /// Takes a role from a member. The organisation's last administrator keeps
@@ -325,7 +339,10 @@ pub async fn list_role_mappings(
 /// (e.g. `groups` contains `trade-ops-checkers`), from their next sign-in.
 #[utoipa::path(
     tag = "administration",
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(
+        ("id" = Uuid, Path, description = "Organisation id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body give the same response; the same key with another body is refused (422)."),
+    ),
     request_body = NewRoleMapping,
     responses(
         (status = 201, body = RoleMapping),
@@ -343,11 +360,13 @@ pub async fn add_role_mapping(
     state: Data<AppState>,
     principal: Principal,
     id: Deferred<Path<Uuid>>,
-    body: Deferred<Json<NewRoleMapping>>,
+    body: Deferred<Bytes>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = deferred(id)?.into_inner();
     let kind = administrator_of(&state, &principal, organisation).await?;
-    let body = deferred(body)?.into_inner();
+    let raw = deferred(body)?;
+    let idempotency = idempotency::key_of(&request, &principal, &raw)?;
+    let body: NewRoleMapping = idempotency::parse_json(&raw)?;
     let mut violations = Vec::new();
     let claim_ok = !body.claim.is_empty()
         && body.claim.len() <= 100
@@ -372,9 +391,12 @@ pub async fn add_role_mapping(
     };
     let origin = RequestOrigin::of(&request);
     let mut connection = state.pool.get().await?;
-    let row = connection
+    let response = connection
         .transaction::<_, ApiError, _>(async |connection| {
             store::act_for(connection, organisation).await?;
+            if let Some(stored) = idempotency::replay(connection, idempotency.as_ref()).await? {
+                return Ok(stored);
+            }
             let row = MappingRow {
                 id: Uuid::now_v7(),
                 organisation_id: organisation,
@@ -397,10 +419,13 @@ pub async fn add_role_mapping(
                 .by(&principal)
                 .detail(json!({ "claim": row.claim, "value": row.value, "role": row.role }));
             audit(connection, &origin, entry).await?;
-            Ok(row)
+            let response = StoredResponse::json(StatusCode::CREATED, &RoleMapping::from(row))?;
+            idempotency::remember(connection, idempotency.as_ref(), organisation, &response)
+                .await?;
+            Ok(response)
         })
         .await?;
-    Ok(HttpResponse::Created().json(RoleMapping::from(row)))
+    Ok(response.into_response())
 }
 
 /// Removes a claim-to-role mapping (sessions already open keep their roles

@@ -3,6 +3,7 @@
 pub mod administration;
 pub mod frontend;
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

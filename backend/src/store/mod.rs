@@ -3,6 +3,7 @@
 //! transaction.
 
 pub mod data_keys;
+pub mod idempotency;
 pub mod identity;
 pub mod reference;
 pub mod schema;

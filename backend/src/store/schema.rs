@@ -44,6 +44,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_records (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        organisation_id -> Uuid,
+        request_hash -> Bytea,
+        response_status -> Int2,
+        response_body -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idp_role_mappings (id) {
         id -> Uuid,
         organisation_id -> Uuid,
@@ -127,6 +139,7 @@ diesel::table! {
 
 diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_code));
+diesel::joinable!(idempotency_records -> organisations (organisation_id));
 diesel::joinable!(idp_role_mappings -> organisations (organisation_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -141,6 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_holidays,
     calendars,
     data_keys,
+    idempotency_records,
     idp_role_mappings,
     login_attempts,
     memberships,

@@ -749,3 +749,60 @@ async fn without_an_identity_provider_nobody_signs_in() {
         .unwrap();
     expect_problem(response, 401).await;
 }
+
+#[tokio::test]
+async fn a_retried_post_with_the_same_idempotency_key_changes_nothing_twice() {
+    let app = demo_app().await;
+    let bank = demo::organisation_id("issuing-bank");
+    let hugo = Browser::new(&app);
+    hugo.sign_in(HUGO, &idp().password, "/").await.unwrap();
+    let post = async |key: &str, email: &str| {
+        hugo.client
+            .post(hugo.url(&format!("/api/v1/organisations/{bank}/members")))
+            .header("x-csrf-token", hugo.csrf())
+            .header("idempotency-key", key)
+            .json(&json!({ "email": email, "display_name": "Mia Maker", "role": "bank_maker" }))
+            .send()
+            .await
+            .unwrap()
+    };
+
+    let first = post("add-mia-1", "mia.maker@hmbk.example").await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first_body: serde_json::Value = first.json().await.unwrap();
+    // two retries at once and one later: the same answer, one change
+    let (a, b) = tokio::join!(
+        post("add-mia-1", "mia.maker@hmbk.example"),
+        post("add-mia-1", "mia.maker@hmbk.example")
+    );
+    for retry in [a, b, post("add-mia-1", "mia.maker@hmbk.example").await] {
+        assert_eq!(retry.status(), 201);
+        assert_eq!(retry.headers()["idempotent-replayed"], "true");
+        assert_eq!(retry.json::<serde_json::Value>().await.unwrap(), first_body);
+    }
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'mia.maker@hmbk.example'").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM security_events WHERE kind = 'role_granted'"
+        )
+        .await,
+        1
+    );
+
+    let reused = post("add-mia-1", "someone.else@hmbk.example").await;
+    let problem = expect_problem(reused, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "header.Idempotency-Key");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM users WHERE email = 'someone.else@hmbk.example'"
+        )
+        .await,
+        0,
+        "nothing stored"
+    );
+    let bad_key = post(&"k".repeat(256), "x@hmbk.example").await;
+    expect_problem(bad_key, 422).await;
+}
