@@ -197,7 +197,27 @@ ALL=(
   --set metrics.serviceMonitor.enabled=true
   --set metrics.scrapeAnnotations=true
   --set migration.ttlSecondsAfterFinished=3600
+  --set identity.issuer=https://login.bank.example/realms/trade
+  --set identity.publicUrl=https://lc.example.org
+  --set identity.existingSecret=lcp-identity
+  --set encryption.existingSecret=lcp-master-keys
 )
+# Sign-in enabled, with custom key names inside the identity Secret.
+IDENTITY=(
+  --set identity.issuer=https://login.bank.example/realms/trade
+  --set identity.publicUrl=https://lcp.bank.example/
+  --set identity.existingSecret=lcp-identity
+  --set identity.clientSecretKey=oidc-client-secret
+  --set identity.sessionSecretKey=session-signing-key
+  --set identity.clientId=trade-web
+  --set identity.apiAudience=trade-api
+  --set identity.session.tokenMinutes=10
+  --set identity.session.idleMinutes=20
+  --set identity.session.maxHours=8
+  --set identity.rateLimitPerMinute=1200
+)
+# Secret variables: must never be a mapping key (ConfigMap/Secret data) anywhere.
+SECRET_KEYS_RE='^[[:space:]]*"?(DATABASE_URL|LCP_OIDC_CLIENT_SECRET|LCP_SESSION_SECRET|LCP_MASTER_KEYS)"?:'
 
 log ""
 log "== lint =="
@@ -291,6 +311,69 @@ check "ServiceMonitor scrapes /metrics on port http" \
 check "prometheus scrape annotations rendered when enabled" \
   has "$F/Deployment.yaml" 'prometheus.io/scrape: "true"' 'prometheus.io/path: "/metrics"'
 check "migration Job TTL rendered when set" has "$F/Job.yaml" 'ttlSecondsAfterFinished: 3600'
+check "no secret variable is a ConfigMap/Secret key (all features)" lacks "$F/all.yaml" "$SECRET_KEYS_RE"
+check "NetworkPolicy allows egress to the identity provider (https issuer -> 443)" \
+  has "$F/NetworkPolicy.yaml" '^        - port: 443$'
+
+log ""
+log "== render: identity and encryption =="
+check "defaults: ConfigMap carries the identity defaults" \
+  has "$D/ConfigMap.yaml" 'LCP_OIDC_CLIENT_ID: "lcp-web"' 'LCP_API_AUDIENCE: "lcp-api"' \
+  'LCP_SESSION_TOKEN_MINUTES: "15"' 'LCP_SESSION_IDLE_MINUTES: "30"' 'LCP_SESSION_MAX_HOURS: "12"' \
+  'LCP_RATE_LIMIT_PER_MINUTE: "600"'
+check "defaults: no issuer and no public URL rendered (sign-in off)" \
+  lacks "$D/ConfigMap.yaml" 'LCP_(OIDC_ISSUER|PUBLIC_URL):'
+check "defaults: no identity or master-key env without their Secrets" \
+  lacks "$D/all.yaml" 'LCP_(OIDC_CLIENT_SECRET|SESSION_SECRET|MASTER_KEYS)'
+check "defaults: no secret variable is a ConfigMap/Secret key" lacks "$D/all.yaml" "$SECRET_KEYS_RE"
+I="$WORK/identity"
+check "helm template (sign-in + master keys + NetworkPolicy) renders" \
+  render "$I" "${REQ[@]}" "${IDENTITY[@]}" --set encryption.existingSecret=lcp-master-keys \
+  --set networkPolicy.enabled=true
+check "still no Secret rendered" kinds 0 "$I" Secret
+check "ConfigMap renders publicUrl (trailing slash trimmed), issuer, client id, audience" \
+  has "$I/ConfigMap.yaml" 'LCP_PUBLIC_URL: "https://lcp.bank.example"$' \
+  'LCP_OIDC_ISSUER: "https://login.bank.example/realms/trade"' \
+  'LCP_OIDC_CLIENT_ID: "trade-web"' 'LCP_API_AUDIENCE: "trade-api"'
+check "ConfigMap renders session timings and the rate limit" \
+  has "$I/ConfigMap.yaml" 'LCP_SESSION_TOKEN_MINUTES: "10"' 'LCP_SESSION_IDLE_MINUTES: "20"' \
+  'LCP_SESSION_MAX_HOURS: "8"' 'LCP_RATE_LIMIT_PER_MINUTE: "1200"'
+check "no secret variable is a ConfigMap/Secret key" lacks "$I/all.yaml" "$SECRET_KEYS_RE"
+for var in LCP_OIDC_CLIENT_SECRET LCP_SESSION_SECRET LCP_MASTER_KEYS; do
+  check "${var} env is valueFrom.secretKeyRef, never a literal value" \
+    after "$I/Deployment.yaml" "- name: ${var}\$" 2 'secretKeyRef:'
+  check "  ... declared exactly once, in the server container" count_is 1 "$I/all.yaml" "- name: ${var}\$"
+done
+check "client secret -> secretKeyRef lcp-identity / custom key" \
+  after "$I/Deployment.yaml" '- name: LCP_OIDC_CLIENT_SECRET$' 4 'key: "oidc-client-secret"'
+check "session secret -> secretKeyRef lcp-identity / custom key" \
+  after "$I/Deployment.yaml" '- name: LCP_SESSION_SECRET$' 4 'key: "session-signing-key"'
+check "both identity secrets come from identity.existingSecret" \
+  count_is 2 "$I/Deployment.yaml" 'name: "lcp-identity"'
+check "master keys -> secretKeyRef lcp-master-keys / LCP_MASTER_KEYS" \
+  has "$I/Deployment.yaml" 'name: "lcp-master-keys"' 'key: "LCP_MASTER_KEYS"'
+check "migration Job gets no identity secrets and no master keys" \
+  lacks "$I/Job.yaml" 'LCP_(OIDC_CLIENT_SECRET|SESSION_SECRET|MASTER_KEYS)|lcp-identity|lcp-master-keys'
+check "DATABASE_URL still only via secretKeyRef (server + migration)" \
+  count_is 2 "$I/all.yaml" 'name: "lcp-db"'
+check "identity settings change the config checksum (pods roll)" \
+  bash -c '[[ "$(grep -Eo "checksum/config: [0-9a-f]+" "$1")" != "$(grep -Eo "checksum/config: [0-9a-f]+" "$2")" ]]' \
+  _ "$D/Deployment.yaml" "$I/Deployment.yaml"
+check "NetworkPolicy allows egress to the identity provider on 443" \
+  has "$I/NetworkPolicy.yaml" '^        - port: 443$'
+V="$WORK/variant"
+render "$V" "${REQ[@]}" --set identity.issuer=http://idp.trade.svc:8443/realms/demo \
+  --set identity.publicUrl=http://lcp.trade.svc --set identity.allowInsecurePublicUrl=true \
+  --set identity.existingSecret=lcp-identity --set networkPolicy.enabled=true || true
+check "allowInsecurePublicUrl=true accepts an http public URL" \
+  has "$V/ConfigMap.yaml" 'LCP_PUBLIC_URL: "http://lcp.trade.svc"'
+check "identity-provider egress port is taken from the issuer URL" \
+  has "$V/NetworkPolicy.yaml" '^        - port: 8443$'
+render "$V" "${REQ[@]}" "${IDENTITY[@]}" --set networkPolicy.enabled=true \
+  --set networkPolicy.egress.identityProviderPort=8080 \
+  --set 'networkPolicy.egress.identityProviderTo[0].ipBlock.cidr=192.0.2.10/32' || true
+check "identity-provider egress honours identityProviderPort/identityProviderTo" \
+  has "$V/NetworkPolicy.yaml" '^        - port: 8080$' 'cidr: 192.0.2.10/32'
 
 log ""
 log "== render: variants =="
@@ -326,6 +409,44 @@ check "template rejects an unknown logFormat" rejected "${REQ[@]}" --set config.
 check "template rejects unknown top-level keys (typos)" rejected "${REQ[@]}" --set replicas=3
 check "template rejects DATABASE_URL in config.extraEnv (would land in the ConfigMap)" \
   rejected "${REQ[@]}" --set config.extraEnv.DATABASE_URL=x
+for var in LCP_OIDC_CLIENT_SECRET LCP_SESSION_SECRET LCP_MASTER_KEYS; do
+  check "template rejects ${var} in config.extraEnv (would land in the ConfigMap)" \
+    rejected "${REQ[@]}" --set "config.extraEnv.${var}=x"
+done
+check "template rejects identity settings duplicated in config.extraEnv" \
+  rejected "${REQ[@]}" --set config.extraEnv.LCP_OIDC_ISSUER=https://login.bank.example
+REJECT_MATCH='identity.existingSecret' \
+  check "template rejects identity.issuer without identity.existingSecret" \
+  rejected "${REQ[@]}" --set identity.issuer=https://login.bank.example/realms/trade \
+  --set identity.publicUrl=https://lcp.bank.example
+check "lint --strict FAILS with identity.issuer but no identity.existingSecret" \
+  lint_fails --strict "$CHART_DIR" "${REQ[@]}" --set identity.issuer=https://login.bank.example/realms/trade \
+  --set identity.publicUrl=https://lcp.bank.example
+REJECT_MATCH='identity.publicUrl' \
+  check "template rejects identity.issuer without identity.publicUrl" \
+  rejected "${REQ[@]}" --set identity.issuer=https://login.bank.example/realms/trade \
+  --set identity.existingSecret=lcp-identity
+REJECT_MATCH='identity.publicUrl' \
+  check "template rejects an http:// identity.publicUrl with an issuer" \
+  rejected "${REQ[@]}" --set identity.issuer=https://login.bank.example/realms/trade \
+  --set identity.existingSecret=lcp-identity --set identity.publicUrl=http://lcp.bank.example
+REJECT_MATCH='identity.publicUrl' \
+  check "template rejects an http:// identity.publicUrl even without an issuer" \
+  rejected "${REQ[@]}" --set identity.publicUrl=http://lcp.bank.example
+check "template rejects a publicUrl that is not a URL" \
+  rejected "${REQ[@]}" --set identity.allowInsecurePublicUrl=true --set identity.publicUrl=lcp.bank.example
+check "template rejects a literal secret value in identity (secrets only via existingSecret)" \
+  rejected "${REQ[@]}" --set identity.sessionSecret=0123456789abcdef0123456789abcdef
+check "template rejects a literal master key value in encryption" \
+  rejected "${REQ[@]}" --set encryption.masterKeys=1:AAAA
+check "template rejects an empty identity.sessionSecretKey" \
+  rejected "${REQ[@]}" --set-string identity.sessionSecretKey=
+check "template rejects an empty encryption.existingSecretKey" \
+  rejected "${REQ[@]}" --set-string encryption.existingSecretKey=
+check "template rejects identity.rateLimitPerMinute=0" \
+  rejected "${REQ[@]}" --set identity.rateLimitPerMinute=0
+check "template rejects a non-integer session timing" \
+  rejected "${REQ[@]}" --set-string identity.session.idleMinutes=half-an-hour
 
 log ""
 if [[ "$FAILED" -eq 0 ]]; then

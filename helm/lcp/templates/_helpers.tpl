@@ -114,3 +114,55 @@ Name of the ConfigMap holding the non-secret environment.
 {{- define "lcp.configMapName" -}}
 {{- printf "%s-config" (include "lcp.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/*
+Secret env entries of the server container: identity secrets and master keys,
+always references to existing Secrets (never literal values). Rendered only
+when the corresponding existingSecret is set; the schema requires
+identity.existingSecret whenever identity.issuer is set.
+*/}}
+{{- define "lcp.secretEnv" -}}
+{{- if .Values.identity.issuer }}
+{{- $_ := required "identity.existingSecret is required with identity.issuer: name of an existing Secret holding the OIDC client secret and the session secret" .Values.identity.existingSecret }}
+{{- end }}
+{{- with .Values.identity.existingSecret }}
+- name: LCP_OIDC_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $.Values.identity.clientSecretKey | quote }}
+- name: LCP_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $.Values.identity.sessionSecretKey | quote }}
+{{- end }}
+{{- with .Values.encryption.existingSecret }}
+- name: LCP_MASTER_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $.Values.encryption.existingSecretKey | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+TCP port of the identity provider for the NetworkPolicy egress rule:
+networkPolicy.egress.identityProviderPort, else the port of identity.issuer
+(443 for https, 80 for http when the URL names none).
+*/}}
+{{- define "lcp.issuerPort" -}}
+{{- if .Values.networkPolicy.egress.identityProviderPort }}
+{{- .Values.networkPolicy.egress.identityProviderPort }}
+{{- else }}
+{{- $u := urlParse .Values.identity.issuer }}
+{{- $parts := splitList ":" $u.host }}
+{{- if gt (len $parts) 1 }}
+{{- last $parts }}
+{{- else if eq $u.scheme "http" }}
+{{- 80 }}
+{{- else }}
+{{- 443 }}
+{{- end }}
+{{- end }}
+{{- end }}
