@@ -190,25 +190,33 @@ impl Principal {
 #[derive(Debug, Clone)]
 pub struct RenewedSession(pub String);
 
-/// Where a request came from, for the audit log.
+/// Where a request came from, for the audit log. `source_ip` is the peer
+/// of the connection, which a caller cannot choose; what a proxy (or the
+/// caller) says in `Forwarded` / `X-Forwarded-For` is kept apart as a claim.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOrigin {
     pub source_ip: Option<String>,
+    pub forwarded_for: Option<String>,
     pub user_agent: Option<String>,
 }
 
 impl RequestOrigin {
     pub fn of(request: &HttpRequest) -> Self {
-        Self {
-            source_ip: request
-                .connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned),
-            user_agent: request
+        let header = |name: actix_web::http::header::HeaderName| {
+            request
                 .headers()
-                .get(actix_web::http::header::USER_AGENT)
+                .get(name)
                 .and_then(|value| value.to_str().ok())
-                .map(|agent| agent.chars().take(300).collect()),
+                .map(|value| value.chars().take(300).collect::<String>())
+        };
+        Self {
+            source_ip: request.peer_addr().map(|peer| peer.ip().to_string()),
+            forwarded_for: header(actix_web::http::header::FORWARDED).or_else(|| {
+                header(actix_web::http::header::HeaderName::from_static(
+                    "x-forwarded-for",
+                ))
+            }),
+            user_agent: header(actix_web::http::header::USER_AGENT),
         }
     }
 }
@@ -265,13 +273,24 @@ pub async fn audit(
             client_id: entry.client_id,
             source_ip: origin.source_ip.clone(),
             user_agent: origin.user_agent.clone(),
-            detail: entry.detail,
+            detail: with_forwarded_for(entry.detail, origin.forwarded_for.as_deref()),
         },
     )
     .await
     .map_err(|error| {
         ApiError::Internal(anyhow::Error::new(error).context("writing the security audit log"))
     })
+}
+
+/// Adds the forwarding claim (as said, unverified) to an entry's detail.
+fn with_forwarded_for(
+    mut detail: serde_json::Value,
+    forwarded_for: Option<&str>,
+) -> serde_json::Value {
+    if let (Some(claim), Some(object)) = (forwarded_for, detail.as_object_mut()) {
+        object.insert("forwarded_for_claimed".into(), claim.into());
+    }
+    detail
 }
 
 fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<Role> {
@@ -472,9 +491,18 @@ fn check_csrf(
         .get(CSRF_HEADER)
         .and_then(|value| value.to_str().ok());
     match sent {
-        Some(token) if !expected.is_empty() && token == expected => Ok(()),
+        Some(token)
+            if !expected.is_empty() && same_secret(token.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
         _ => Err("the X-CSRF-Token header is missing or wrong"),
     }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// A random secret for the demo, kept in the data directory so sessions
@@ -495,4 +523,17 @@ pub fn demo_session_secret(data_dir: &std::path::Path) -> Result<SecretString> {
         .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(secret.as_bytes())?;
     Ok(SecretString::from(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_equal_only_when_identical() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(!same_secret(b"", b"a"));
+    }
 }

@@ -90,6 +90,22 @@ async fn a_person_signs_in_through_the_identity_provider_and_sees_who_they_are()
     );
     let events = count(&app, "SELECT count(*) AS n FROM security_events WHERE kind = 'sign_in' AND source_ip = '127.0.0.1' AND user_id IS NOT NULL").await;
     assert_eq!(events, 1, "the sign-in is audited with who and where from");
+
+    // a caller cannot choose the address the audit log records
+    let forged = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .bearer_auth("garbage")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let recorded = count(&app, "SELECT count(*) AS n FROM security_events WHERE kind = 'token_rejected' AND source_ip = '127.0.0.1' AND detail->>'forwarded_for_claimed' = '203.0.113.7'").await;
+    assert_eq!(
+        recorded, 1,
+        "the peer address is recorded; the forwarded claim is kept apart"
+    );
 }
 
 #[tokio::test]
