@@ -61,6 +61,12 @@ pub async fn login(
     }
     let started = provider.start();
     let mut connection = state.pool.get().await?;
+    // attempts never finished do not pile up
+    queries::sweep_login_attempts(
+        &mut connection,
+        Utc::now() - chrono::Duration::minutes(LOGIN_ATTEMPT_MINUTES),
+    )
+    .await?;
     queries::insert_login_attempt(
         &mut connection,
         &LoginAttempt {

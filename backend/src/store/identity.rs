@@ -33,6 +33,16 @@ pub async fn insert_login_attempt(
     Ok(())
 }
 
+/// Removes sign-in attempts older than `not_before` (never finished).
+pub async fn sweep_login_attempts(
+    connection: &mut AsyncPgConnection,
+    not_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(not_before)))
+        .execute(connection)
+        .await
+}
+
 /// Takes the attempt with this state (single use), if it is younger than
 /// `not_before`. Older attempts are swept on the way.
 pub async fn take_login_attempt(
