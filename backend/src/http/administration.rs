@@ -168,7 +168,7 @@ pub async fn list_members(
     tag = "administration",
     params(
         ("id" = Uuid, Path, description = "Organisation id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body give the same response; the same key with another body is refused (422)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely for 24 hours: the same key and body give the same response; the same key with another body is refused (422)."),
     ),
     request_body = NewMember,
     responses(
@@ -341,7 +341,7 @@ pub async fn list_role_mappings(
     tag = "administration",
     params(
         ("id" = Uuid, Path, description = "Organisation id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body give the same response; the same key with another body is refused (422)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely for 24 hours: the same key and body give the same response; the same key with another body is refused (422)."),
     ),
     request_body = NewRoleMapping,
     responses(

@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on mutating requests: the same key and body give the
 //! same response without changing anything again; the same key with another
-//! body is refused (422). The record is written in the transaction of the
+//! body is refused (422). Keys are kept for 24 hours. The record is written in the transaction of the
 //! change itself, so a response is stored exactly when the change is.
 
 use actix_web::http::StatusCode;
@@ -18,6 +18,8 @@ use crate::store::idempotency as records;
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED_HEADER: &str = "idempotent-replayed";
 const FIELD: &str = "header.Idempotency-Key";
+/// How long a key protects against a repeated request.
+pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);
 
 /// The key a request was sent with, and what it must match on a retry.
 #[derive(Debug, Clone)]
@@ -127,6 +129,7 @@ pub async fn remember(
     response: &StoredResponse,
 ) -> Result<(), ApiError> {
     let Some(key) = key else { return Ok(()) };
+    records::sweep(connection, organisation, Utc::now() - RETENTION).await?;
     records::insert(
         connection,
         &records::Record {

@@ -41,6 +41,22 @@ pub async fn lock_and_find(
         .optional()
 }
 
+/// Forgets the organisation's records older than `not_before`; a retry
+/// after that is a new request.
+pub async fn sweep(
+    connection: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    not_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(
+        idempotency_records::table
+            .filter(idempotency_records::organisation_id.eq(organisation_id))
+            .filter(idempotency_records::created_at.lt(not_before)),
+    )
+    .execute(connection)
+    .await
+}
+
 pub async fn insert(connection: &mut AsyncPgConnection, record: &Record) -> QueryResult<()> {
     diesel::insert_into(idempotency_records::table)
         .values(record)

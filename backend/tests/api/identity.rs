@@ -821,4 +821,31 @@ async fn a_retried_post_with_the_same_idempotency_key_changes_nothing_twice() {
     );
     let bad_key = post(&"k".repeat(256), "x@hmbk.example").await;
     expect_problem(bad_key, 422).await;
+
+    // keys are kept for a day: an old record is swept when the next is stored
+    let mut connection = store::connect(&app.database_url).await.unwrap();
+    diesel::sql_query("UPDATE idempotency_records SET created_at = now() - interval '25 hours'")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        post("add-noah-1", "noah.maker@hmbk.example").await.status(),
+        201
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM idempotency_records WHERE idempotency_key = 'add-mia-1'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM idempotency_records WHERE idempotency_key = 'add-noah-1'"
+        )
+        .await,
+        1
+    );
 }
