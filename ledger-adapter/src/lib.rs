@@ -7,6 +7,8 @@ pub mod keys;
 pub mod ledger;
 pub mod memory;
 pub mod merkle;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod proof;
 pub mod verify;
 

@@ -100,110 +100,172 @@ impl MerkleTree {
 
     /// The root of the whole tree.
     pub fn root(&self) -> Hash {
-        self.subtree(0, self.leaves().len())
+        subtree_root(self.size(), &mut |level, index| self.node(level, index))
     }
 
     /// The root of the tree made of the first `size` leaves.
     pub fn root_at(&self, size: u64) -> Result<Hash, ProofError> {
         let size = self.check_size(size)?;
-        Ok(self.subtree(0, size))
+        Ok(subtree_root(size, &mut |level, index| {
+            self.node(level, index)
+        }))
     }
 
     /// `PATH(index, D[0:size])`: the inclusion proof of leaf `index` in the
     /// tree of the first `size` leaves (RFC 9162 section 2.1.3.1).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
-        let n = self.check_size(size)?;
-        if index >= size {
-            return Err(ProofError::IndexOutOfRange { index, size });
-        }
-        // index < size <= leaves.len(), so it fits in usize
-        let m = index as usize;
-        let mut proof = Vec::new();
-        self.path(m, 0, n, &mut proof);
-        Ok(proof)
+        let size = self.check_size(size)?;
+        inclusion_path(index, size, &mut |level, i| self.node(level, i))
     }
 
     /// `PROOF(old, D[0:new])`: the consistency proof between the trees of
     /// the first `old` and the first `new` leaves (RFC 9162 section 2.1.4.1).
     /// It is empty when `old` is 0 or equal to `new`.
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
-        let n = self.check_size(new)?;
-        if old > new {
-            return Err(ProofError::SizesOutOfOrder { old, new });
-        }
-        let mut proof = Vec::new();
-        if old > 0 && old < new {
-            self.subproof(old as usize, 0, n, true, &mut proof);
-        }
-        Ok(proof)
+        let new = self.check_size(new)?;
+        consistency_path(old, new, &mut |level, i| self.node(level, i))
     }
 
-    fn check_size(&self, size: u64) -> Result<usize, ProofError> {
+    /// The complete subtree `(level, index)`; only called for subtrees
+    /// inside a checked size, which all exist.
+    fn node(&self, level: u32, index: u64) -> Hash {
+        self.levels
+            .get(level as usize)
+            .and_then(|row| row.get(usize::try_from(index).ok()?))
+            .copied()
+            .unwrap_or([0; 32])
+    }
+
+    fn check_size(&self, size: u64) -> Result<u64, ProofError> {
         let available = self.size();
         if size > available {
             return Err(ProofError::SizeOutOfRange { size, available });
         }
-        // size <= leaves.len()
-        Ok(size as usize)
+        Ok(size)
     }
+}
 
-    /// `MTH(D[start:end])`, for a range the RFC recursion can produce: its
-    /// start is a multiple of the smallest power of two not below its length.
-    fn subtree(&self, start: usize, end: usize) -> Hash {
-        let len = end - start;
-        if len == 0 {
-            return empty_root();
-        }
-        if len.is_power_of_two() {
-            let level = len.trailing_zeros() as usize;
-            return self.levels[level][start >> level];
-        }
-        let k = split(len);
-        node_hash(
-            &self.subtree(start, start + k),
-            &self.subtree(start + k, end),
-        )
+/// The complete, aligned subtrees of the tree of `size` leaves along its
+/// right edge, largest first, as `(level, index)`: subtree `(k, i)` covers
+/// leaves `[i·2^k, (i+1)·2^k)`. Their hashes are all an append needs: the
+/// next leaf combines with them, and the root folds them from the right.
+pub fn frontier(size: u64) -> Vec<(u32, u64)> {
+    (0..u64::BITS)
+        .rev()
+        .filter(|level| size >> level & 1 == 1)
+        .map(|level| (level, (size >> level) - 1))
+        .collect()
+}
+
+/// `MTH(D[0:size])` from complete subtree hashes: `node(k, i)` must return
+/// the hash of leaves `[i·2^k, (i+1)·2^k)`. Storage engines that keep the
+/// subtrees (as [`MerkleTree`] does) compute roots and proofs with this and
+/// [`inclusion_path`] / [`consistency_path`]; run them once with a recording
+/// `node` to learn which subtrees to fetch.
+pub fn subtree_root(size: u64, node: &mut impl FnMut(u32, u64) -> Hash) -> Hash {
+    subtree(0, size, node)
+}
+
+/// `PATH(index, D[0:size])` from complete subtree hashes (see
+/// [`subtree_root`]); the caller checks that `size` leaves exist.
+pub fn inclusion_path(
+    index: u64,
+    size: u64,
+    node: &mut impl FnMut(u32, u64) -> Hash,
+) -> Result<Vec<Hash>, ProofError> {
+    if index >= size {
+        return Err(ProofError::IndexOutOfRange { index, size });
     }
+    let mut proof = Vec::new();
+    path(index, 0, size, node, &mut proof);
+    Ok(proof)
+}
 
-    /// `PATH(m, D[start:end])` with `m` relative to `start`.
-    fn path(&self, m: usize, start: usize, end: usize, proof: &mut Vec<Hash>) {
-        let len = end - start;
-        if len <= 1 {
-            return;
-        }
-        let k = split(len);
-        if m < k {
-            self.path(m, start, start + k, proof);
-            proof.push(self.subtree(start + k, end));
-        } else {
-            self.path(m - k, start + k, end, proof);
-            proof.push(self.subtree(start, start + k));
-        }
+/// `PROOF(old, D[0:new])` from complete subtree hashes (see
+/// [`subtree_root`]); the caller checks that `new` leaves exist.
+pub fn consistency_path(
+    old: u64,
+    new: u64,
+    node: &mut impl FnMut(u32, u64) -> Hash,
+) -> Result<Vec<Hash>, ProofError> {
+    if old > new {
+        return Err(ProofError::SizesOutOfOrder { old, new });
     }
+    let mut proof = Vec::new();
+    if old > 0 && old < new {
+        subproof(old, 0, new, true, node, &mut proof);
+    }
+    Ok(proof)
+}
 
-    /// `SUBPROOF(m, D[start:end], complete)` with `m` relative to `start`.
-    fn subproof(&self, m: usize, start: usize, end: usize, complete: bool, proof: &mut Vec<Hash>) {
-        let len = end - start;
-        if m == len {
-            if !complete {
-                proof.push(self.subtree(start, end));
-            }
-            return;
+/// `MTH(D[start:end])`, for a range the RFC recursion can produce: its
+/// start is a multiple of the smallest power of two not below its length.
+fn subtree(start: u64, end: u64, node: &mut impl FnMut(u32, u64) -> Hash) -> Hash {
+    let len = end - start;
+    if len == 0 {
+        return empty_root();
+    }
+    if len.is_power_of_two() {
+        let level = len.trailing_zeros();
+        return node(level, start >> level);
+    }
+    let k = split(len);
+    let left = subtree(start, start + k, node);
+    let right = subtree(start + k, end, node);
+    node_hash(&left, &right)
+}
+
+/// `PATH(m, D[start:end])` with `m` relative to `start`.
+fn path(
+    m: u64,
+    start: u64,
+    end: u64,
+    node: &mut impl FnMut(u32, u64) -> Hash,
+    proof: &mut Vec<Hash>,
+) {
+    let len = end - start;
+    if len <= 1 {
+        return;
+    }
+    let k = split(len);
+    if m < k {
+        path(m, start, start + k, node, proof);
+        proof.push(subtree(start + k, end, node));
+    } else {
+        path(m - k, start + k, end, node, proof);
+        proof.push(subtree(start, start + k, node));
+    }
+}
+
+/// `SUBPROOF(m, D[start:end], complete)` with `m` relative to `start`.
+fn subproof(
+    m: u64,
+    start: u64,
+    end: u64,
+    complete: bool,
+    node: &mut impl FnMut(u32, u64) -> Hash,
+    proof: &mut Vec<Hash>,
+) {
+    let len = end - start;
+    if m == len {
+        if !complete {
+            proof.push(subtree(start, end, node));
         }
-        let k = split(len);
-        if m <= k {
-            self.subproof(m, start, start + k, complete, proof);
-            proof.push(self.subtree(start + k, end));
-        } else {
-            self.subproof(m - k, start + k, end, false, proof);
-            proof.push(self.subtree(start, start + k));
-        }
+        return;
+    }
+    let k = split(len);
+    if m <= k {
+        subproof(m, start, start + k, complete, node, proof);
+        proof.push(subtree(start + k, end, node));
+    } else {
+        subproof(m - k, start + k, end, false, node, proof);
+        proof.push(subtree(start, start + k, node));
     }
 }
 
 /// The largest power of two strictly below `n`, for `n >= 2`.
-fn split(n: usize) -> usize {
-    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
+fn split(n: u64) -> u64 {
+    1 << (u64::BITS - 1 - (n - 1).leading_zeros())
 }
 
 /// The inclusion proof of leaf `index` among `leaves` (the whole slice is the
@@ -818,6 +880,28 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn the_frontier_is_the_right_edge_and_folds_to_the_root() {
+        assert!(frontier(0).is_empty());
+        assert_eq!(frontier(1), [(0, 0)]);
+        assert_eq!(frontier(6), [(2, 0), (1, 2)]);
+        assert_eq!(frontier(7), [(2, 0), (1, 2), (0, 6)]);
+        assert_eq!(frontier(8), [(3, 0)]);
+        let leaves = random_leaves(300, 5);
+        let tree = MerkleTree::from_leaf_hashes(&leaves);
+        for size in 0..=300u64 {
+            // the root of a size needs the frontier's subtrees only
+            let edge = frontier(size);
+            let mut used = Vec::new();
+            let root = subtree_root(size, &mut |level, index| {
+                used.push((level, index));
+                tree.node(level, index)
+            });
+            assert_eq!(used, edge, "size {size}");
+            assert_eq!(root, tree.root_at(size).unwrap());
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -838,9 +922,10 @@ mod tests {
             tree.truncate(m as u64);
             let mut prefix = MerkleTree::from_leaf_hashes(&leaves[..m]);
             prop_assert_eq!(&tree, &prefix);
-            // and both grow alike again
-            tree.push(leaves[0]);
-            prefix.push(leaves[0]);
+            // and both grow alike again (also from an empty tree)
+            let extra = crate::merkle::leaf_hash(b"appended after truncation");
+            tree.push(extra);
+            prefix.push(extra);
             prop_assert_eq!(tree.root(), prefix.root());
         }
 

@@ -67,6 +67,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    ledger_checkpoints (size) {
+        size -> Int8,
+        root -> Bytea,
+        ledger_time -> Int8,
+        signed -> Text,
+    }
+}
+
+diesel::table! {
+    ledger_consumed (state_ref) {
+        state_ref -> Bytea,
+        entry_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    ledger_leaves (idx) {
+        idx -> Int8,
+        entry_id -> Uuid,
+        ledger_time -> Int8,
+        entry -> Bytea,
+        leaf_hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    ledger_nodes (level, position) {
+        level -> Int2,
+        position -> Int8,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
     login_attempts (state) {
         state -> Text,
         pkce_verifier -> Text,
@@ -156,6 +190,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_keys,
     idempotency_records,
     idp_role_mappings,
+    ledger_checkpoints,
+    ledger_consumed,
+    ledger_leaves,
+    ledger_nodes,
     login_attempts,
     memberships,
     organisations,

@@ -12,6 +12,7 @@ mod encryption;
 mod guards;
 mod health;
 mod identity;
+mod ledger;
 mod migrations;
 mod openapi;
 mod problems;
