@@ -60,30 +60,24 @@ fn largest_power_of_two_below(n: usize) -> usize {
     1 << (usize::BITS - 1 - (n - 1).leading_zeros())
 }
 
+/// The RFC 6962 (Certificate Transparency) reference tree, shared by the
+/// tests of this crate.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+pub(crate) mod reference {
+    /// The eight leaves of the reference tree, hex encoded.
+    pub(crate) const CT_LEAVES: [&str; 8] = [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    ];
 
-    /// The leaves of the Certificate Transparency reference test suite.
-    fn ct_leaves() -> Vec<Vec<u8>> {
-        [
-            "",
-            "00",
-            "10",
-            "2021",
-            "3031",
-            "40414243",
-            "5051525354555657",
-            "606162636465666768696a6b6c6d6e6f",
-        ]
-        .iter()
-        .map(|h| hex::decode(h).unwrap())
-        .collect()
-    }
-
-    /// The roots the reference suite publishes for its first 1..=8 leaves.
-    const CT_ROOTS: [&str; 8] = [
+    /// The published roots of its first 1..=8 leaves.
+    pub(crate) const CT_ROOTS: [&str; 8] = [
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
         "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
@@ -93,6 +87,18 @@ mod tests {
         "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
         "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    use super::reference::{CT_LEAVES, CT_ROOTS};
+
+    fn ct_leaves() -> Vec<Vec<u8>> {
+        CT_LEAVES.iter().map(|h| hex::decode(h).unwrap()).collect()
+    }
 
     #[test]
     fn empty_tree_is_sha256_of_nothing() {

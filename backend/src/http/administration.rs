@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
-use super::idempotency::{self, StoredResponse};
+use super::idempotency;
 use super::problem::{ApiError, Deferred, FieldViolation, Problem, deferred};
 use crate::auth::{AuditEntry, Principal, RequestOrigin, audit};
 use crate::domain::{OrganisationKind, Role};
@@ -244,10 +244,14 @@ pub async fn add_member(
                 role: row.role,
                 granted_at: row.granted_at,
             };
-            let response = StoredResponse::json(StatusCode::CREATED, &member)?;
-            idempotency::remember(connection, idempotency.as_ref(), organisation, &response)
-                .await?;
-            Ok(response)
+            idempotency::respond(
+                connection,
+                idempotency.as_ref(),
+                organisation,
+                StatusCode::CREATED,
+                &member,
+            )
+            .await
         })
         .await?;
     Ok(response.into_response())
@@ -419,10 +423,14 @@ pub async fn add_role_mapping(
                 .by(&principal)
                 .detail(json!({ "claim": row.claim, "value": row.value, "role": row.role }));
             audit(connection, &origin, entry).await?;
-            let response = StoredResponse::json(StatusCode::CREATED, &RoleMapping::from(row))?;
-            idempotency::remember(connection, idempotency.as_ref(), organisation, &response)
-                .await?;
-            Ok(response)
+            idempotency::respond(
+                connection,
+                idempotency.as_ref(),
+                organisation,
+                StatusCode::CREATED,
+                &RoleMapping::from(row),
+            )
+            .await
         })
         .await?;
     Ok(response.into_response())

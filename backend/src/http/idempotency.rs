@@ -120,9 +120,21 @@ pub async fn replay(
     }))
 }
 
-/// Within the change's transaction, after the change: keeps the response
-/// for retries.
-pub async fn remember(
+/// Within the change's transaction, after the change: the response, kept
+/// for retries with the same key.
+pub async fn respond(
+    connection: &mut AsyncPgConnection,
+    key: Option<&IdempotencyKey>,
+    organisation: Uuid,
+    status: StatusCode,
+    value: &impl Serialize,
+) -> Result<StoredResponse, ApiError> {
+    let response = StoredResponse::json(status, value)?;
+    remember(connection, key, organisation, &response).await?;
+    Ok(response)
+}
+
+async fn remember(
     connection: &mut AsyncPgConnection,
     key: Option<&IdempotencyKey>,
     organisation: Uuid,
